@@ -1,0 +1,49 @@
+/**
+ * One measured run of the ingest benchmark, in its own process so that its peak RSS is its own:
+ *   node bench/ingest-worker.ts parse FILE SCHEMA
+ *   node bench/ingest-worker.ts store FILE SCHEMA [DATABASE_URL]
+ * Prints one JSON line: rows, seconds, rows per second, peak RSS in MiB.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { FeedParsers, ingestFile } from '../src/intake/index.ts';
+import { readInputEntries } from '../src/intake/input.ts';
+import { migrate, openStore } from '../src/platform/db/index.ts';
+
+const [mode, file = '', schemaPath = '', databaseUrl] = process.argv.slice(2);
+const parsers = new FeedParsers({ shadowserverSchemaPath: schemaPath });
+const started = performance.now();
+let rows = 0;
+
+if (mode === 'parse') {
+  const parse = parsers.parser('shadowserver');
+  for await (const entry of readInputEntries(file, basename(file))) {
+    for await (const batch of parse(entry.text, {
+      fileName: entry.name,
+      observationTime: '2026-11-23T00:00:00+00:00',
+    })) {
+      rows += batch.length;
+    }
+  }
+} else if (mode === 'store') {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tocsin-bench-'));
+  const store = await openStore({ databaseUrl, dataDir });
+  await migrate(store);
+  const result = await ingestFile(
+    { store, parsers },
+    { path: file, fileName: basename(file), source: 'bench' },
+  );
+  rows = result.accepted + result.duplicates + result.rejected;
+  if (result.status !== 'processed' || result.rejected > 0)
+    throw new Error(`unexpected result ${JSON.stringify(result)}`);
+  await store.close();
+  rmSync(dataDir, { recursive: true, force: true });
+} else {
+  throw new Error('usage: ingest-worker.ts parse|store FILE SCHEMA [DATABASE_URL]');
+}
+
+const seconds = (performance.now() - started) / 1000;
+process.stdout.write(
+  `${JSON.stringify({ mode, rows, seconds, rowsPerSecond: rows / seconds, peakRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`,
+);

@@ -1,0 +1,154 @@
+/**
+ * Ingest benchmark (issue goals: parsing ≥ 300,000 rows/s, parsing + storing ≥ 100,000 rows/s, peak RSS
+ * < 500 MB whatever the file size). Generates a Shadowserver `scan_http` report of BENCH_ROWS rows
+ * (default 1,000,000) and runs each measurement in its own process, so its peak RSS is its own.
+ */
+import { execFileSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { shadowserverSchemaPath } from '../src/intake/index.ts';
+
+const columns = [
+  'timestamp',
+  'ip',
+  'protocol',
+  'port',
+  'hostname',
+  'tag',
+  'asn',
+  'geo',
+  'region',
+  'city',
+  'naics',
+  'sic',
+  'http',
+  'http_code',
+  'http_reason',
+  'content_type',
+  'connection',
+  'www_authenticate',
+  'set_cookie',
+  'server',
+  'content_length',
+  'transfer_encoding',
+  'http_date',
+];
+
+function row(i: number): string {
+  const ip = `${11 + ((i >> 24) & 127)}.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+  const second = String(i % 60).padStart(2, '0');
+  return [
+    `"2026-11-22 10:${String((i >> 6) % 60).padStart(2, '0')}:${second}"`,
+    `"${ip}"`,
+    '"tcp"',
+    8080 + (i % 3),
+    `"host-${i}.example.net"`,
+    '"http"',
+    64496 + (i % 50),
+    '"NL"',
+    '"NOORD-HOLLAND"',
+    '"AMSTERDAM"',
+    518210,
+    737415,
+    '"HTTP/1.1"',
+    200,
+    '"OK"',
+    '"text/html"',
+    '',
+    '',
+    '',
+    '"nginx"',
+    1024 + (i % 5000),
+    '"chunked"',
+    '"Sun, 22 Nov 2026 10:00:00 GMT"',
+  ].join(',');
+}
+
+async function generate(path: string, rows: number): Promise<void> {
+  const out = createWriteStream(path);
+  let buffer = `${columns.map((c) => `"${c}"`).join(',')}\n`;
+  for (let i = 0; i < rows; i++) {
+    buffer += `${row(i)}\n`;
+    if (buffer.length > 1 << 20) {
+      if (!out.write(buffer)) await once(out, 'drain');
+      buffer = '';
+    }
+  }
+  out.end(buffer);
+  await once(out, 'finish');
+}
+
+interface WorkerResult {
+  mode: string;
+  rows: number;
+  seconds: number;
+  rowsPerSecond: number;
+  peakRssMiB: number;
+}
+
+function worker(args: string[]): WorkerResult {
+  const script = fileURLToPath(new URL('./ingest-worker.ts', import.meta.url));
+  const output = execFileSync(process.execPath, [script, ...args], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(output.trim().split('\n').pop() ?? '{}') as WorkerResult;
+}
+
+/** The schema to parse with: the installed one, else the corpus copy beside the repository. */
+function findSchema(): string | undefined {
+  const installed = shadowserverSchemaPath(process.env.TOCSIN_DATA_DIR ?? 'data');
+  if (existsSync(installed)) return installed;
+  const corpus = fileURLToPath(
+    new URL('../../shared/corpus/shadowserver-report_schema/intelmq.json', import.meta.url),
+  );
+  return existsSync(corpus) ? corpus : undefined;
+}
+
+export async function runIngestBench(): Promise<void> {
+  const schema = findSchema();
+  if (schema === undefined) {
+    process.stdout.write(
+      'no Shadowserver schema: run `tocsin feeds update-schema` first (skipping ingest benchmark)\n',
+    );
+    return;
+  }
+  const rows = Number(process.env.BENCH_ROWS ?? 1_000_000);
+  const dir = mkdtempSync(join(tmpdir(), 'tocsin-ingest-bench-'));
+  const file = join(dir, '2026-11-22-scan_http-nl.csv');
+  try {
+    await generate(file, rows);
+    const sizeMiB = statSync(file).size / 1024 ** 2;
+    process.stdout.write(
+      `generated ${rows.toLocaleString('en-US')} scan_http rows (${sizeMiB.toFixed(0)} MiB); schema ${schema}\n`,
+    );
+    const results: [string, WorkerResult][] = [['parse only', worker(['parse', file, schema])]];
+    results.push(['parse + store, pglite (data dir on disk)', worker(['store', file, schema])]);
+    const databaseUrl = process.env.DATABASE_URL;
+    if (databaseUrl) {
+      // A database of its own, created and dropped here: the benchmark never touches existing data.
+      const name = `tocsin_bench_${Date.now().toString(36)}`;
+      const admin = new pg.Client({ connectionString: databaseUrl });
+      await admin.connect();
+      await admin.query(`create database ${name}`);
+      try {
+        const url = new URL(databaseUrl);
+        url.pathname = `/${name}`;
+        results.push(['parse + store, postgres', worker(['store', file, schema, url.toString()])]);
+      } finally {
+        await admin.query(`drop database if exists ${name} with (force)`);
+        await admin.end();
+      }
+    }
+    process.stdout.write(`\nnode ${process.version}, ${rows.toLocaleString('en-US')} rows\n`);
+    for (const [label, r] of results) {
+      process.stdout.write(
+        `${label.padEnd(42)} ${Math.round(r.rowsPerSecond).toLocaleString('en-US').padStart(9)} rows/s  ` +
+          `${r.seconds.toFixed(1).padStart(6)} s  peak RSS ${Math.round(r.peakRssMiB)} MiB\n`,
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

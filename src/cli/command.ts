@@ -1,0 +1,45 @@
+import type { ParseArgsOptionsConfig } from 'node:util';
+import type { Config } from '../platform/config.ts';
+import type { Store } from '../platform/db/index.ts';
+import type { Logger } from '../platform/log.ts';
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  /** Rewrites one status line on a terminal (progress); absent when the output is not a terminal. */
+  status?: (text: string) => void;
+}
+
+/** What a command may use. Built by `main.ts`, the composition root; each piece is made on first use. */
+export interface CommandContext {
+  readonly io: CliIo;
+  readonly version: string;
+  /** The validated configuration; throws `platform.config_invalid` listing every problem. */
+  config(): Config;
+  logger(): Logger;
+  /** Opens the store and applies pending migrations. The caller closes it. */
+  openStore(): Promise<Store>;
+  /** Opens the store without migrating (for `tocsin migrate` itself). */
+  openStoreUnmigrated(): Promise<Store>;
+  /** Runs the service until SIGTERM/SIGINT; resolves with the exit code. */
+  serve(): Promise<number>;
+}
+
+export interface CommandInput {
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  positionals: string[];
+}
+
+export interface Command {
+  name: string;
+  /** One line for `tocsin --help`. */
+  summary: string;
+  /** Arguments after the command name, e.g. `[--json]`. */
+  usage: string;
+  /** Longer help for `tocsin help NAME`. */
+  description?: string;
+  options: ParseArgsOptionsConfig;
+  /** How many positional arguments the command takes; 0 when omitted. */
+  positionals?: { min: number; max: number };
+  run(input: CommandInput, context: CommandContext): Promise<number>;
+}

@@ -1,0 +1,85 @@
+import { hash } from 'node:crypto';
+import type { Event } from './types.ts';
+
+/*
+ * One fact, one id: the same event reported again (another day's file, another feed run) must land on the
+ * same row, so the id covers the content only. `time.observation` says when we saw it and `raw` how the
+ * source wrote it, neither what it is; both are left out. The id is the first 16 bytes of SHA-256 over a
+ * canonical JSON text (keys sorted by UTF-16 code units at every level, as RFC 8785 does), written 8-4-4-4-12
+ * so that it fits a PostgreSQL `uuid` column.
+ */
+
+const excluded: ReadonlySet<string> = new Set(['time.observation', 'raw']);
+
+// Field names repeat in every event: their JSON form is computed once. Bounded, as extra keys are open-ended.
+const quotedKeys = new Map<string, string>();
+const maxQuotedKeys = 4096;
+
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = `${JSON.stringify(key)}:`;
+    if (quotedKeys.size < maxQuotedKeys) quotedKeys.set(key, quoted);
+  }
+  return quoted;
+}
+
+/** The content id of an event: stable under key order, different for any other difference. */
+export function eventId(event: Event): string {
+  const keys = Object.keys(event).sort();
+  let text = '{';
+  for (const key of keys) {
+    if (excluded.has(key)) continue;
+    const value = canonicalJson(event[key]);
+    if (value === undefined) continue;
+    text += `${text.length === 1 ? '' : ','}${quotedKey(key)}${value}`;
+  }
+  const hex = hash('sha256', `${text}}`, 'hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+// What JSON.stringify escapes in a string: quote, backslash, control characters, surrogates (lone ones).
+const needsEscape = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * JSON text with sorted object keys; `undefined` where JSON.stringify would leave the member out. Event
+ * values are sanitised scalars almost always, so those are handled first and without recursion.
+ */
+function canonicalJson(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return needsEscape.test(value) ? JSON.stringify(value) : `"${value}"`;
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return undefined;
+    case 'bigint':
+      throw new TypeError('an event value is a bigint, which JSON cannot hold');
+    case 'object':
+      return canonicalObject(value);
+  }
+}
+
+function canonicalObject(value: object | null): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let i = 0; i < value.length; i++)
+      text += `${i === 0 ? '' : ','}${canonicalJson(value[i]) ?? 'null'}`;
+    return `${text}]`;
+  }
+  const toJson = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJson === 'function') return canonicalJson(toJson.call(value)) ?? 'null';
+  const record = value as Record<string, unknown>;
+  let text = '{';
+  for (const key of Object.keys(record).sort()) {
+    const member = canonicalJson(record[key]);
+    if (member === undefined) continue;
+    text += `${text.length === 1 ? '' : ','}${JSON.stringify(key)}:${member}`;
+  }
+  return `${text}}`;
+}

@@ -1,0 +1,3 @@
+export { AppError, isAppError, type AppErrorOptions } from './errors.ts';
+export { errorCodes, type ErrorCode } from './error-codes.ts';
+export * from './event/index.ts';

@@ -1,0 +1,160 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { backend, createTestStore } from '../../test/db.ts';
+import type { Store } from '../platform/db/index.ts';
+import { openReportArchive } from './archive.ts';
+import { exportEvents } from './export-events.ts';
+import { FeedParsers } from './feeds.ts';
+import { ingestFile, type IngestRequest } from './ingest.ts';
+
+const fixtures = new URL('../../test/fixtures/intake/', import.meta.url);
+const eventsFile = new URL('events.jsonl', fixtures).pathname;
+const rejectsFile = new URL('with-rejects.jsonl', fixtures).pathname;
+const parsers = new FeedParsers({
+  shadowserverSchemaPath: join(tmpdir(), 'tocsin-no-schema', 'intelmq.json'),
+});
+
+let store: Store;
+beforeEach(async () => {
+  store = await createTestStore();
+});
+afterEach(async () => {
+  await store.close();
+});
+
+function request(path: string, overrides: Partial<IngestRequest> = {}): IngestRequest {
+  return { path, fileName: path.split('/').pop() ?? 'input', source: 'test-feed', ...overrides };
+}
+
+function scratch(name: string, content: string | Buffer): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'tocsin-ingest-')), name);
+  writeFileSync(path, content);
+  return path;
+}
+
+async function count(table: 'events' | 'event_sightings'): Promise<number> {
+  const row = await store.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const part of stream) parts.push(part as Buffer);
+  return Buffer.concat(parts);
+}
+
+describe(`ingest on ${backend}`, () => {
+  it('stores each event once with a sighting, archives the bytes and records the report', async () => {
+    const result = await ingestFile({ store, parsers }, request(eventsFile));
+    expect(result).toMatchObject({
+      status: 'processed',
+      feed: 'jsonl',
+      accepted: 5,
+      duplicates: 0,
+      rejected: 0,
+    });
+    const bytes = readFileSync(eventsFile);
+    expect(result.sizeBytes).toBe(bytes.length);
+    expect(result.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(await readAll(await openReportArchive(store, result.report))).toEqual(bytes);
+    expect(await count('events')).toBe(5);
+    expect(await count('event_sightings')).toBe(5);
+    const report = await store.db
+      .selectFrom('reports')
+      .selectAll()
+      .where('id', '=', result.report)
+      .executeTakeFirstOrThrow();
+    expect(report).toMatchObject({
+      status: 'processed',
+      accepted: 5,
+      duplicates: 0,
+      rejected: 0,
+      source: 'test-feed',
+    });
+  });
+
+  it('accepts nothing the second time: every row is a duplicate, and a new sighting', async () => {
+    const first = await ingestFile({ store, parsers }, request(eventsFile));
+    const second = await ingestFile({ store, parsers }, request(eventsFile));
+    expect(second.report).not.toBe(first.report);
+    expect(second).toMatchObject({ status: 'processed', accepted: 0, duplicates: 5, rejected: 0 });
+    expect(await count('events')).toBe(5);
+    expect(await count('event_sightings')).toBe(10);
+  });
+
+  it('reads gzip and zip inputs to the same events', async () => {
+    await ingestFile({ store, parsers }, request(eventsFile));
+    const gz = scratch('events.jsonl.gz', gzipSync(readFileSync(eventsFile)));
+    const fromGzip = await ingestFile({ store, parsers }, request(gz));
+    expect(fromGzip).toMatchObject({ status: 'processed', accepted: 0, duplicates: 5 });
+    expect(await readAll(await openReportArchive(store, fromGzip.report))).toEqual(readFileSync(gz));
+  });
+
+  it('rejects bad lines with line and reason and accepts the rest', async () => {
+    const result = await ingestFile({ store, parsers }, request(rejectsFile));
+    expect(result.status).toBe('processed');
+    expect(result.accepted).toBe(2);
+    expect(result.rejected).toBe(4);
+    expect(result.rejects.map((r) => r.line)).toEqual([2, 3, 4, 6]);
+    expect(result.rejects.find((r) => r.line === 2)).toMatchObject({ field: 'source.ip' });
+    expect(result.rejects.find((r) => r.line === 4)).toMatchObject({ field: 'time.source' });
+    for (const reject of result.rejects) expect(reject.reason.length).toBeGreaterThan(5);
+  });
+
+  it('fails an empty input and says why, keeping the report', async () => {
+    const result = await ingestFile({ store, parsers }, request(scratch('empty.jsonl', '')));
+    expect(result.status).toBe('failed');
+    expect(result.error).toBe('The input is empty.');
+    const report = await store.db
+      .selectFrom('reports')
+      .select(['status', 'error'])
+      .where('id', '=', result.report)
+      .executeTakeFirstOrThrow();
+    expect(report.status).toBe('failed');
+  });
+
+  it('keeps what was read from a truncated gzip and reports the break', async () => {
+    const many = Array.from({ length: 3000 }, (_, i) =>
+      JSON.stringify({
+        'classification.type': 'scanner',
+        'source.ip': `10.${i >> 8}.${i & 255}.1`,
+        'time.source': '2026-11-20T08:00:00Z',
+      }),
+    ).join('\n');
+    const full = gzipSync(many);
+    const truncated = scratch('many.jsonl.gz', full.subarray(0, Math.floor(full.length * 0.6)));
+    const result = await ingestFile({ store, parsers, batchSize: 500 }, request(truncated));
+    expect(result.status).toBe('processed');
+    expect(result.accepted).toBeGreaterThan(0);
+    expect(result.accepted).toBeLessThan(3000);
+    expect(result.rejects.at(-1)?.reason).toContain('input ends unexpectedly');
+    expect(await count('events')).toBe(result.accepted);
+  });
+
+  it('cannot guess the feed of an unknown file type and says what to do', async () => {
+    const result = await ingestFile({ store, parsers }, request(scratch('data.bin', 'x')));
+    expect(result.status).toBe('failed');
+    expect(result.error).toContain('give the feed');
+  });
+
+  it('exports what it stored and reads its own export back to the same events', async () => {
+    await ingestFile({ store, parsers }, request(eventsFile));
+    let jsonl = '';
+    for await (const chunk of exportEvents(store, { format: 'jsonl' })) jsonl += chunk;
+    const records = jsonl
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { id: string; reports: string[] });
+    expect(records).toHaveLength(5);
+    const exported = scratch('export.jsonl', jsonl);
+    const again = await ingestFile({ store, parsers }, request(exported));
+    expect(again).toMatchObject({ accepted: 0, duplicates: 5, rejected: 0 });
+  });
+});

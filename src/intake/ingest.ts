@@ -1,0 +1,236 @@
+import { randomUUID } from 'node:crypto';
+import { AppError, eventId, isAppError } from '../core/index.ts';
+import type { Store } from '../platform/db/index.ts';
+import { archiveReportFile, type ArchivedFile } from './archive.ts';
+import { storeEventBatch, type EventToStore } from './events.repo.ts';
+import { detectFeed, type FeedKind, type FeedParsers } from './feeds.ts';
+import { detectContainer, readInputEntries } from './input.ts';
+import { finishReport, insertReport } from './reports.repo.ts';
+import { ensureSource } from './sources.repo.ts';
+
+export interface IngestRequest {
+  /** Where the bytes are (a file, or an upload saved to a temporary file). */
+  path: string;
+  /** The name the reporter gave the file: Shadowserver's report type comes from it. */
+  fileName: string;
+  source: string;
+  feed?: FeedKind | undefined;
+  /** Shadowserver report type, overriding the file name. */
+  reportType?: string | undefined;
+  /** `feed.name` for every event, overriding the parser's. */
+  feedName?: string | undefined;
+}
+
+export interface IngestDeps {
+  store: Store;
+  parsers: FeedParsers;
+  now?: () => Date;
+  /** Events per stored batch (one transaction each). */
+  batchSize?: number;
+  onProgress?: (progress: IngestProgress) => void;
+}
+
+export interface IngestProgress {
+  bytesRead: number;
+  records: number;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+}
+
+export interface RejectSummary {
+  line: number;
+  field?: string;
+  reason: string;
+  /** The member of a zip archive the line is in, when the report is an archive. */
+  file?: string;
+}
+
+export interface IngestResult {
+  report: string;
+  status: 'processed' | 'failed';
+  feed: FeedKind | undefined;
+  reportType: string | undefined;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  /** The first rejects (at most `maxRejectsKept`); `rejected` counts them all. */
+  rejects: RejectSummary[];
+  error?: string;
+  sizeBytes: number | undefined;
+  sha256: string | undefined;
+}
+
+export const maxRejectsKept = 100;
+const defaultBatchSize = 5000;
+
+/** Records a report as received (its source registered if new) and returns its id; nothing is parsed yet. */
+export async function receiveReport(
+  deps: Pick<IngestDeps, 'store' | 'now'>,
+  request: IngestRequest,
+): Promise<{ id: string; receivedAt: Date }> {
+  const id = randomUUID();
+  const receivedAt = (deps.now ?? (() => new Date()))();
+  await ensureSource(deps.store, request.source);
+  await insertReport(deps.store, {
+    id,
+    source: request.source,
+    feed: request.feed ?? detectFeed(request.fileName, false) ?? 'unknown',
+    reportType: request.reportType,
+    fileName: request.fileName,
+    receivedAt,
+  });
+  return { id, receivedAt };
+}
+
+/**
+ * Parses a received report and stores its events, batch by batch: each batch is committed with the report's
+ * counts, so what was accepted stays accepted whatever happens later. A bad record is a reject with its line
+ * and reason; the rest of the input goes on. The report fails only when nothing at all could be read.
+ */
+export async function processReport(
+  deps: IngestDeps,
+  report: { id: string; receivedAt: Date },
+  request: IngestRequest,
+): Promise<IngestResult> {
+  const { store, parsers } = deps;
+  const batchSize = deps.batchSize ?? defaultBatchSize;
+  const observationTime = report.receivedAt.toISOString().replace(/\.\d{3}Z$/, '+00:00');
+  const counts = { bytesRead: 0, records: 0, accepted: 0, duplicates: 0, rejected: 0 };
+  const rejects: RejectSummary[] = [];
+  let feed: FeedKind | undefined = request.feed;
+  let reportType: string | undefined;
+  let error: string | undefined;
+  let archived: ArchivedFile | undefined;
+
+  const reject = (item: RejectSummary): void => {
+    counts.rejected++;
+    if (rejects.length < maxRejectsKept) rejects.push(item);
+  };
+
+  let pending: EventToStore[] = [];
+  let storing: Promise<void> = Promise.resolve();
+  // One batch is stored while the next is parsed; `storing` is awaited before another batch is handed over.
+  const flush = async (): Promise<void> => {
+    await storing;
+    if (pending.length === 0) return;
+    const batch = pending;
+    pending = [];
+    storing = storeEventBatch(store, report.id, observationTime, batch).then((stored) => {
+      counts.accepted += stored.accepted;
+      counts.duplicates += stored.duplicates;
+      deps.onProgress?.({ ...counts });
+    });
+  };
+
+  try {
+    const container = await detectContainer(request.path);
+    const archiving = archiveReportFile(store, report.id, request.path, container).then((result) => {
+      archived = result;
+    });
+    try {
+      const entries = readInputEntries(request.path, request.fileName, {
+        onBytes: (bytesRead) => {
+          counts.bytesRead = bytesRead;
+        },
+      });
+      for await (const entry of entries) {
+        const member = container === 'zip' ? entry.name : undefined;
+        const kind = request.feed ?? detectFeed(entry.name, false);
+        if (kind === undefined) {
+          throw new AppError(
+            'intake.unknown_feed',
+            `cannot tell the feed of ${entry.name} from its name: give the feed (shadowserver, csv, intelmq or jsonl)`,
+          );
+        }
+        feed = kind;
+        reportType ??= parsers.reportType(kind, entry.name, request.reportType);
+        const parse = parsers.parser(kind);
+        const options = {
+          fileName: entry.name,
+          observationTime,
+          ...(request.reportType === undefined ? {} : { reportType: request.reportType }),
+          ...(request.feedName === undefined ? {} : { feedName: request.feedName }),
+        };
+        try {
+          for await (const items of parse(entry.text, options)) {
+            for (const item of items) {
+              counts.records++;
+              if (item.kind === 'reject') {
+                reject({
+                  line: item.line,
+                  ...(item.field === undefined ? {} : { field: item.field }),
+                  reason: item.reason,
+                  ...(member ? { file: member } : {}),
+                });
+              } else {
+                pending.push({ id: eventId(item.event), event: item.event, raw: item.raw, line: item.line });
+              }
+            }
+            if (pending.length >= batchSize) await flush();
+          }
+        } catch (failure) {
+          // The input broke off part-way (a truncated gzip, say): what was read stays, the break is a reject.
+          if (counts.records === 0) throw failure;
+          reject({
+            line: 0,
+            reason: `input ends unexpectedly: ${messageOf(failure)}`,
+            ...(member ? { file: member } : {}),
+          });
+        }
+      }
+      await flush();
+      await storing;
+    } finally {
+      await archiving;
+    }
+    if (counts.records === 0) error = 'no records found: the input is empty or has only a header';
+  } catch (failure) {
+    await storing.catch(() => undefined);
+    if (!isAppError(failure)) {
+      // An outage or a bug, not bad input: the report says it failed, the caller hears why.
+      await finishReport(store, report.id, {
+        status: 'failed',
+        rejected: counts.rejected,
+        rejects,
+        error: 'internal error',
+      });
+      throw failure;
+    }
+    error = failure.message;
+  }
+
+  const status = error === undefined ? 'processed' : 'failed';
+  await finishReport(store, report.id, {
+    status,
+    reportType,
+    sizeBytes: archived?.sizeBytes,
+    sha256: archived?.sha256,
+    rejected: counts.rejected,
+    rejects,
+    error,
+  });
+  return {
+    report: report.id,
+    status,
+    feed,
+    reportType,
+    accepted: counts.accepted,
+    duplicates: counts.duplicates,
+    rejected: counts.rejected,
+    rejects,
+    ...(error === undefined ? {} : { error }),
+    sizeBytes: archived?.sizeBytes,
+    sha256: archived?.sha256,
+  };
+}
+
+/** Receives and processes a file in one go (the CLI's `tocsin ingest`). */
+export async function ingestFile(deps: IngestDeps, request: IngestRequest): Promise<IngestResult> {
+  const report = await receiveReport(deps, request);
+  return processReport(deps, report, request);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,130 @@
+/**
+ * The composition root: the only module that reads the environment and the process arguments. It loads the
+ * configuration once, builds the adapters (logger, store, HTTP server) and hands them to the CLI.
+ */
+import { join } from 'node:path';
+import type { Hono } from 'hono';
+import packageJson from '../package.json' with { type: 'json' };
+import { runCli, type CliIo, type CommandContext } from './cli/index.ts';
+import { loadConfig, redactUrl, type Config } from './platform/config.ts';
+import { migrate, openStore, type Store } from './platform/db/index.ts';
+import { startHttpServer, type HttpServer } from './platform/http-server.ts';
+import { createLogger, type Logger } from './platform/log.ts';
+import { installShutdown } from './platform/shutdown.ts';
+import { FeedParsers, ReportProcessor, shadowserverSchemaPath } from './intake/index.ts';
+import { createApp } from './portal/app.ts';
+
+export const version: string = packageJson.version;
+
+export interface ServiceDeps {
+  config: Config;
+  log: Logger;
+  store: Store;
+  /** Builds the HTTP application around the report processor; the full portal unless given. */
+  portal?: (processor: ReportProcessor) => Hono;
+}
+
+export interface RunningService {
+  server: HttpServer;
+  /** Resolves with the exit code once a signal has shut the service down. */
+  stopped: Promise<number>;
+}
+
+/** Serves the portal until SIGTERM/SIGINT: then in-flight requests finish, the database closes, exit 0. */
+export async function startService({ config, log, store, portal }: ServiceDeps): Promise<RunningService> {
+  const processor = createReportProcessor(config, log, store);
+  const app = portal ? portal(processor) : createPortal(config, log, store, processor);
+  const server = await startHttpServer(app, { port: config.port, host: config.host });
+  const stopped = new Promise<number>((resolve) => {
+    const uninstall = installShutdown({
+      log,
+      steps: [
+        { name: 'http', run: () => server.close(config.shutdownTimeoutMs) },
+        { name: 'intake', run: () => processor.drain() },
+        { name: 'database', run: () => store.close() },
+      ],
+      exit: (code) => {
+        uninstall();
+        resolve(code);
+      },
+    });
+  });
+  // Logged only once the signal handlers are in place: a supervisor may signal as soon as it reads this.
+  log.info({ url: server.url, publicUrl: config.publicUrl, backend: store.backend }, 'listening');
+  return { server, stopped };
+}
+
+export function createReportProcessor(config: Config, log: Logger, store: Store): ReportProcessor {
+  const parsers = new FeedParsers({ shadowserverSchemaPath: shadowserverSchemaPath(config.dataDir) });
+  return new ReportProcessor({ store, parsers }, log);
+}
+
+/** The portal with every route, wired to this configuration. */
+export function createPortal(config: Config, log: Logger, store: Store, processor: ReportProcessor): Hono {
+  return createApp({
+    store,
+    log,
+    instanceName: config.instanceName,
+    version,
+    intake: { processor, uploadDir: join(config.dataDir, 'uploads'), maxUploadBytes: config.uploadMaxBytes },
+  });
+}
+
+/** Opens the store named by the configuration and brings its schema up to date. */
+export async function openMigratedStore(config: Config, log: Logger): Promise<Store> {
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const { applied, version: schemaVersion } = await migrate(store, { log });
+    log.info(
+      { backend: store.backend, schemaVersion, applied: applied.length, database: describeDatabase(config) },
+      applied.length === 0 ? 'database schema up to date' : 'database migrated',
+    );
+    return store;
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+function describeDatabase(config: Config): string {
+  return config.databaseUrl === undefined ? `pglite:${config.dataDir}` : redactUrl(config.databaseUrl);
+}
+
+export function createContext(
+  env: Record<string, string | undefined>,
+  cwd: string,
+  io: CliIo,
+): CommandContext {
+  let config: Config | undefined;
+  let log: Logger | undefined;
+  const context: CommandContext = {
+    io,
+    version,
+    config: () => (config ??= loadConfig({ env, cwd })),
+    logger: () => (log ??= createLogger({ level: context.config().logLevel })),
+    openStore: () => openMigratedStore(context.config(), context.logger()),
+    openStoreUnmigrated: () => {
+      const { databaseUrl, dataDir } = context.config();
+      return openStore({ databaseUrl, dataDir });
+    },
+    serve: async () => {
+      const store = await context.openStore();
+      const { stopped } = await startService({ config: context.config(), log: context.logger(), store });
+      return stopped;
+    },
+  };
+  return context;
+}
+
+const stdio: CliIo = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+  ...(process.stderr.isTTY ? { status: (text: string) => process.stderr.write(`\r\x1b[2K${text}`) } : {}),
+};
+
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<never> {
+  const code = await runCli(argv, createContext(process.env, process.cwd(), stdio));
+  process.exit(code);
+}
+
+if (import.meta.main) await main();

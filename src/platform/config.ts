@@ -1,0 +1,259 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { AppError } from '../core/index.ts';
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const postgresUrl = z.string().refine(
+  (value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected a URL like postgres://user:password@host:5432/database' },
+);
+
+/**
+ * The configuration variables, each validated and documented here. `.env.example` lists the same names
+ * (a test keeps the two in step). Values come from the environment, else from the optional YAML file,
+ * else from the default.
+ */
+export const configSchema = z.object({
+  PORT: z.coerce
+    .number({ message: 'expected an integer from 0 to 65535' })
+    .int({ message: 'expected an integer from 0 to 65535' })
+    .min(0, { message: 'expected an integer from 0 to 65535' })
+    .max(65535, { message: 'expected an integer from 0 to 65535' })
+    .default(8080)
+    .describe('TCP port the HTTP server listens on; 0 picks a free port (the address is logged).'),
+  HOST: z
+    .string()
+    .min(1, { message: 'expected a host name or address' })
+    .default('127.0.0.1')
+    .describe('Address the HTTP server binds to; 0.0.0.0 or :: to accept connections from other machines.'),
+  TOCSIN_DATA_DIR: z
+    .string()
+    .min(1, { message: 'expected a directory path' })
+    .default('./data')
+    .describe('Directory for the embedded database, the generated secret and other local state.'),
+  DATABASE_URL: postgresUrl
+    .optional()
+    .describe('PostgreSQL server to use instead of the embedded database (PGlite in the data directory).'),
+  LOG_LEVEL: z
+    .enum(logLevels, { message: `expected one of ${logLevels.join(', ')}` })
+    .default('info')
+    .describe('Least severe log level written.'),
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, message: 'expected an absolute http:// or https:// URL' })
+    .optional()
+    .describe('The URL people and links in mail use to reach this instance; default http://localhost:PORT.'),
+  TOCSIN_SECRET: z
+    .string()
+    .min(32, { message: 'expected at least 32 characters' })
+    .optional()
+    .describe(
+      'Key for signed links and tokens; generated into the data directory on first start when unset.',
+    ),
+  TOCSIN_INSTANCE_NAME: z
+    .string()
+    .min(1, { message: 'expected a non-empty name' })
+    .default('Tocsin')
+    .describe('Name of this instance as shown on its pages (e.g. "NCSC-NL reporting point").'),
+  UPLOAD_MAX_BYTES: z.coerce
+    .number({ message: 'expected a whole number of bytes' })
+    .int({ message: 'expected a whole number of bytes' })
+    .min(1, { message: 'expected a whole number of bytes' })
+    .default(2 * 1024 ** 3)
+    .describe('Largest report upload accepted over HTTP (bytes); larger ones get 413.'),
+  SHUTDOWN_TIMEOUT_MS: z.coerce
+    .number({ message: 'expected a whole number of milliseconds' })
+    .int({ message: 'expected a whole number of milliseconds' })
+    .min(0, { message: 'expected a whole number of milliseconds' })
+    .default(30_000)
+    .describe('How long a graceful shutdown waits for in-flight requests before closing them.'),
+});
+
+/** Variables read outside the schema: where the configuration file is. */
+export const configFileVariable = 'TOCSIN_CONFIG';
+const defaultConfigFile = 'tocsin.config.yaml';
+const secretFileName = 'secret';
+const secretVariables = new Set(['TOCSIN_SECRET']);
+
+export type ConfigVariable = keyof typeof configSchema.shape;
+export const configVariables = Object.keys(configSchema.shape) as ConfigVariable[];
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  readonly logLevel: (typeof logLevels)[number];
+  readonly publicUrl: string;
+  readonly secret: string;
+  readonly secretSource: 'environment' | 'file' | 'generated';
+  readonly instanceName: string;
+  readonly shutdownTimeoutMs: number;
+  readonly uploadMaxBytes: number;
+  /** The configuration file that was read, if any. */
+  readonly configFile: string | undefined;
+}
+
+export interface LoadConfigOptions {
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+/**
+ * Reads and validates the configuration once, synchronously, at start-up. Every problem is listed in one
+ * `platform.config_invalid` error (variable, value, what is expected). When no secret is configured, one is
+ * generated and kept in the data directory so that links signed before a restart stay valid.
+ */
+export function loadConfig({ env, cwd }: LoadConfigOptions): Config {
+  const { values: fileValues, path: configFile } = readConfigFile(env, cwd);
+  const input: Record<string, unknown> = {};
+  const origin: Record<string, string> = {};
+  for (const name of configVariables) {
+    const fromEnv = env[name];
+    if (fromEnv !== undefined && fromEnv !== '') {
+      input[name] = fromEnv;
+      origin[name] = 'environment';
+    } else if (fileValues[name] !== undefined) {
+      input[name] = fileValues[name];
+      origin[name] = configFile ?? 'file';
+    }
+  }
+  const problems: string[] = [];
+  for (const key of Object.keys(fileValues)) {
+    if (!(configVariables as string[]).includes(key)) {
+      problems.push(
+        `${key} (in ${configFile ?? 'file'}): unknown setting; known are ${configVariables.join(', ')}`,
+      );
+    }
+  }
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? '(configuration)');
+      problems.push(
+        `${name} = ${showValue(name, input[name])} (from ${origin[name] ?? 'default'}): ${issue.message}`,
+      );
+    }
+  }
+  if (problems.length > 0 || !parsed.success) {
+    throw configError(problems);
+  }
+  const values = parsed.data;
+  const dataDir = resolve(cwd, values.TOCSIN_DATA_DIR);
+  const { secret, source } = values.TOCSIN_SECRET
+    ? { secret: values.TOCSIN_SECRET, source: 'environment' as const }
+    : ensureSecretFile(dataDir);
+  return Object.freeze({
+    port: values.PORT,
+    host: values.HOST,
+    dataDir,
+    databaseUrl: values.DATABASE_URL,
+    logLevel: values.LOG_LEVEL,
+    publicUrl: (values.PUBLIC_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, ''),
+    secret,
+    secretSource: source,
+    instanceName: values.TOCSIN_INSTANCE_NAME,
+    shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
+    uploadMaxBytes: values.UPLOAD_MAX_BYTES,
+    configFile,
+  });
+}
+
+/** The configuration as an operator may see it: secrets and database passwords hidden. */
+export function describeConfig(config: Config): Record<string, string | number> {
+  return {
+    PORT: config.port,
+    HOST: config.host,
+    TOCSIN_DATA_DIR: config.dataDir,
+    DATABASE_URL: config.databaseUrl === undefined ? '(embedded PGlite)' : redactUrl(config.databaseUrl),
+    LOG_LEVEL: config.logLevel,
+    PUBLIC_URL: config.publicUrl,
+    TOCSIN_SECRET: `(hidden; ${config.secretSource})`,
+    TOCSIN_INSTANCE_NAME: config.instanceName,
+    SHUTDOWN_TIMEOUT_MS: config.shutdownTimeoutMs,
+    UPLOAD_MAX_BYTES: config.uploadMaxBytes,
+    [configFileVariable]: config.configFile ?? '(none)',
+  };
+}
+
+export function redactUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.password !== '') url.password = '***';
+    return url.toString();
+  } catch {
+    return value;
+  }
+}
+
+function readConfigFile(
+  env: Record<string, string | undefined>,
+  cwd: string,
+): { values: Record<string, unknown>; path: string | undefined } {
+  const explicit = env[configFileVariable];
+  const path = explicit ? resolve(cwd, explicit) : join(cwd, defaultConfigFile);
+  if (!existsSync(path)) {
+    if (explicit) throw configError([`${configFileVariable} = "${explicit}": no such file (${path})`]);
+    return { values: {}, path: undefined };
+  }
+  let document: unknown;
+  try {
+    document = parseYaml(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw configError([`${path}: not valid YAML: ${(error as Error).message.split('\n')[0] ?? ''}`]);
+  }
+  if (document === null || document === undefined) return { values: {}, path };
+  if (typeof document !== 'object' || Array.isArray(document)) {
+    throw configError([`${path}: expected a mapping of setting names to values (e.g. "PORT: 8080")`]);
+  }
+  return { values: document as Record<string, unknown>, path };
+}
+
+function ensureSecretFile(dataDir: string): { secret: string; source: 'file' | 'generated' } {
+  const path = join(dataDir, secretFileName);
+  if (existsSync(path)) {
+    const secret = readFileSync(path, 'utf8').trim();
+    if (secret.length < 32) {
+      throw configError([
+        `${path}: the stored secret is shorter than 32 characters; delete the file or set TOCSIN_SECRET`,
+      ]);
+    }
+    return { secret, source: 'file' };
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  // 'wx' fails if another process created the file meanwhile; then its secret is the one to use.
+  try {
+    writeFileSync(path, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return ensureSecretFile(dataDir);
+    throw error;
+  }
+  return { secret, source: 'generated' };
+}
+
+function showValue(name: string, value: unknown): string {
+  if (value === undefined) return '(unset)';
+  if (secretVariables.has(name)) return '(hidden)';
+  if (name === 'DATABASE_URL' && typeof value === 'string') return JSON.stringify(redactUrl(value));
+  return JSON.stringify(value);
+}
+
+function configError(problems: string[]): AppError {
+  const noun = problems.length === 1 ? 'problem' : 'problems';
+  const message = [
+    `Invalid configuration (${problems.length} ${noun}):`,
+    ...problems.map((p) => `  - ${p}`),
+  ].join('\n');
+  return new AppError('platform.config_invalid', message, { details: { problems } });
+}

@@ -1,0 +1,11 @@
+export { openStore, openPostgresStore, createPgliteStore, createPostgresStore } from './store.ts';
+export type { Store, SqlSession, Backend, CopyRows, OpenStoreOptions } from './store.ts';
+export {
+  migrate,
+  readMigrations,
+  migrationsDirectory,
+  type Migration,
+  type MigrationResult,
+} from './migrate.ts';
+export { encodeCopyRow, type CopyValue } from './copy-csv.ts';
+export type { Database } from './schema.ts';

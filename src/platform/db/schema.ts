@@ -1,0 +1,95 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Table types for Kysely, kept in step with `migrations/*.sql` (snake_case as in SQL). */
+export interface Database {
+  schema_migrations: SchemaMigrationTable;
+  audit_log: AuditLogTable;
+  sources: SourceTable;
+  api_keys: ApiKeyTable;
+  reports: ReportTable;
+  report_archives: ReportArchiveTable;
+  events: EventTable;
+  event_sightings: EventSightingTable;
+}
+
+export interface SchemaMigrationTable {
+  version: number;
+  name: string;
+  checksum: string;
+  applied_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  at: ColumnType<Date, Date | string | undefined, never>;
+  actor: string;
+  action: string;
+  subject: string | null;
+  details: ColumnType<Record<string, unknown>, string | undefined, never>;
+}
+
+export interface SourceTable {
+  name: string;
+  description: ColumnType<string, string | undefined, string>;
+  reliability: ColumnType<string, string | undefined, string>;
+  tlp: ColumnType<string, string | undefined, string>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface ApiKeyTable {
+  id: string;
+  source: string;
+  prefix: string;
+  secret_hash: string;
+  scopes: string[];
+  description: ColumnType<string, string | undefined, string>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+export type ReportStatus = 'received' | 'processing' | 'processed' | 'failed';
+
+export interface ReportTable {
+  id: string;
+  source: string;
+  feed: string;
+  report_type: string | null;
+  file_name: string | null;
+  received_at: ColumnType<Date, Date | string | undefined, never>;
+  size_bytes: ColumnType<string | null, number | null | undefined, number | null>;
+  sha256: string | null;
+  status: ColumnType<ReportStatus, ReportStatus | undefined, ReportStatus>;
+  accepted: ColumnType<number, number | undefined, number>;
+  duplicates: ColumnType<number, number | undefined, number>;
+  rejected: ColumnType<number, number | undefined, number>;
+  rejects: ColumnType<unknown[], string | undefined, string>;
+  error: string | null;
+  finished_at: Date | null;
+}
+
+export interface ReportArchiveTable {
+  report_id: string;
+  part: number;
+  encoding: 'gzip' | 'identity';
+  data: Uint8Array;
+}
+
+export interface EventTable {
+  id: string;
+  data: ColumnType<Record<string, unknown>, string, never>;
+  raw: string | null;
+  first_report_id: string;
+  first_seen_at: Date;
+  time_source: Date | null;
+  source_ip: string | null;
+  classification_type: string | null;
+  feed_name: string | null;
+}
+
+export interface EventSightingTable {
+  event_id: string;
+  report_id: string;
+  observed_at: Date;
+  line: number;
+}

@@ -1,0 +1,60 @@
+import { Hono } from 'hono';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Store } from '../platform/db/index.ts';
+import type { Logger } from '../platform/log.ts';
+import { createErrorHandler, notFound } from './errors.ts';
+import { healthRoutes } from './health.routes.ts';
+import { homePage, type HomeLink } from './pages/home.ts';
+import { reportRoutes, type ReportRoutesDeps } from './reports.routes.ts';
+import { requestLog } from './request-log.ts';
+
+export interface AppDeps {
+  store: Store;
+  log: Logger;
+  instanceName: string;
+  version: string;
+  intake: Omit<ReportRoutesDeps, 'store'>;
+}
+
+/**
+ * The HTTP application: every route, page and API of the portal. It opens no port, so tests drive it with
+ * `app.request()`; `platform/http-server.ts` serves it.
+ */
+export function createApp({ store, log, instanceName, version, intake }: AppDeps): Hono {
+  const app = new Hono();
+  app.use(requestId());
+  app.use(requestLog(log));
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+      },
+      strictTransportSecurity: 'max-age=31536000; includeSubDomains',
+      referrerPolicy: 'no-referrer',
+      xFrameOptions: 'DENY',
+    }),
+  );
+
+  const links: HomeLink[] = [
+    {
+      href: '/healthz',
+      label: 'Health',
+      description: 'Whether this instance and its database answer (JSON).',
+    },
+  ];
+
+  app.get('/', (c) => c.html(homePage({ instanceName, version, links })));
+  app.route('/', healthRoutes({ store }));
+  app.route('/', reportRoutes({ store, ...intake }));
+
+  app.notFound(notFound);
+  app.onError(createErrorHandler(log));
+  return app;
+}

@@ -1,0 +1,201 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Hono } from 'hono';
+import { AppError } from '../core/index.ts';
+import {
+  findReport,
+  isFeedKind,
+  receiveReport,
+  type IngestRequest,
+  type ReportProcessor,
+  type ReportRecord,
+} from '../intake/index.ts';
+import type { Store } from '../platform/db/index.ts';
+import { requireApiKey, type ApiKeyVariables } from './api-auth.ts';
+
+export interface ReportRoutesDeps {
+  store: Store;
+  processor: ReportProcessor;
+  /** Where uploads wait for processing. */
+  uploadDir: string;
+  maxUploadBytes: number;
+}
+
+/** Raw bodies any size up to the limit stream to disk; multipart bodies are buffered, so they get a lower cap. */
+const maxMultipartBytes = 256 * 1024 * 1024;
+
+const acceptedTypes = new Set([
+  'text/csv',
+  'text/plain',
+  'application/json',
+  'application/x-ndjson',
+  'application/jsonl',
+  'application/gzip',
+  'application/x-gzip',
+  'application/zip',
+  'application/x-zip-compressed',
+  'application/octet-stream',
+  'multipart/form-data',
+]);
+
+/**
+ * `POST /api/v1/reports`: a partner uploads a feed file (raw body with `?filename=` or `Content-Disposition`,
+ * or multipart field `file`); answered 202 with the report id while processing goes on in the background.
+ * `GET /api/v1/reports/:id`: status and counts, to the source that sent it only.
+ */
+export function reportRoutes({ store, processor, uploadDir, maxUploadBytes }: ReportRoutesDeps) {
+  const routes = new Hono<{ Variables: ApiKeyVariables }>();
+
+  routes.post('/api/v1/reports', requireApiKey(store, 'reports:write'), async (c) => {
+    const principal = c.get('principal');
+    const contentType =
+      (c.req.header('content-type') ?? 'application/octet-stream').split(';')[0]?.trim().toLowerCase() ?? '';
+    if (!acceptedTypes.has(contentType)) {
+      throw new AppError(
+        'intake.unsupported_media_type',
+        `Content-Type ${contentType} is not accepted; send the file as it is (text/csv, application/json, application/gzip, application/zip, application/octet-stream) or as multipart/form-data.`,
+      );
+    }
+    const declared = Number(c.req.header('content-length') ?? Number.NaN);
+    const limit =
+      contentType === 'multipart/form-data' ? Math.min(maxUploadBytes, maxMultipartBytes) : maxUploadBytes;
+    if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+
+    await mkdir(uploadDir, { recursive: true });
+    const partial = join(uploadDir, `${randomUUID()}.part`);
+    let fileName = uploadFileName(
+      c.req.query('filename') ??
+        c.req.header('x-filename') ??
+        contentDispositionName(c.req.header('content-disposition')),
+    );
+    try {
+      if (contentType === 'multipart/form-data') {
+        const form = await c.req.parseBody();
+        const file = form.file;
+        if (!(file instanceof File))
+          throw new AppError('core.invalid_input', 'multipart upload without a "file" part');
+        if (file.size > limit) throw tooLarge(limit);
+        fileName = uploadFileName(file.name) ?? fileName;
+        await pipeline(Readable.fromWeb(file.stream() as never), createWriteStream(partial));
+      } else {
+        const body = c.req.raw.body;
+        if (body === null) throw new AppError('core.invalid_input', 'the request has no body');
+        await pipeline(Readable.fromWeb(body as never), limitStream(limit), createWriteStream(partial));
+      }
+      const feedParam = c.req.query('feed');
+      if (feedParam !== undefined && !isFeedKind(feedParam)) {
+        throw new AppError(
+          'core.invalid_input',
+          `feed ${JSON.stringify(feedParam)}: expected shadowserver, csv, intelmq or jsonl`,
+          {
+            details: { field: 'feed' },
+          },
+        );
+      }
+      if (feedParam === 'csv') {
+        throw new AppError(
+          'core.invalid_input',
+          'generic CSV needs a mapping; upload it with the CLI for now',
+          { details: { field: 'feed' } },
+        );
+      }
+      const request: IngestRequest = {
+        path: partial,
+        fileName: fileName ?? 'upload',
+        source: principal.source,
+        feed: feedParam,
+        reportType: c.req.query('report'),
+        feedName: c.req.query('feed_name'),
+      };
+      const report = await receiveReport({ store }, request);
+      const path = join(uploadDir, report.id);
+      await rename(partial, path);
+      void processor.enqueue(report, { ...request, path });
+      return c.json(
+        { report: report.id, status: 'received', links: { self: `/api/v1/reports/${report.id}` } },
+        202,
+      );
+    } catch (error) {
+      await rm(partial, { force: true });
+      throw error;
+    }
+  });
+
+  routes.get('/api/v1/reports/:id', requireApiKey(store, 'reports:read'), async (c) => {
+    const id = c.req.param('id');
+    const report = /^[0-9a-f-]{36}$/i.test(id) ? await findReport(store, id) : undefined;
+    // Another source's report is answered exactly like a missing one: its existence is not theirs to know.
+    if (report === undefined || report.source !== c.get('principal').source) {
+      throw new AppError('core.not_found', `No report ${id}.`);
+    }
+    return c.json(presentReport(report));
+  });
+
+  return routes;
+}
+
+function presentReport(report: ReportRecord) {
+  return {
+    id: report.id,
+    source: report.source,
+    feed: report.feed,
+    report_type: report.reportType,
+    file_name: report.fileName,
+    received_at: report.receivedAt.toISOString(),
+    finished_at: report.finishedAt?.toISOString() ?? null,
+    size_bytes: report.sizeBytes,
+    sha256: report.sha256,
+    status: report.status,
+    accepted: report.accepted,
+    duplicates: report.duplicates,
+    rejected: report.rejected,
+    rejects: report.rejects,
+    error: report.error,
+  };
+}
+
+function tooLarge(limit: number): AppError {
+  return new AppError('intake.payload_too_large', `The upload is larger than ${limit} bytes.`, {
+    details: { limit },
+  });
+}
+
+/** A pipeline step that stops the upload with 413 once more than `limit` bytes have arrived. */
+function limitStream(limit: number) {
+  return async function* (source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    let received = 0;
+    for await (const chunk of source) {
+      received += chunk.length;
+      if (received > limit) throw tooLarge(limit);
+      yield chunk;
+    }
+  };
+}
+
+function contentDispositionName(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const star = /filename\*\s*=\s*(?:UTF-8'')?([^;]+)/i.exec(header)?.[1];
+  if (star !== undefined) {
+    try {
+      return decodeURIComponent(star.trim().replace(/^"|"$/g, ''));
+    } catch {
+      return undefined;
+    }
+  }
+  return /filename\s*=\s*"?([^";]+)"?/i.exec(header)?.[1];
+}
+
+/** A reporter's file name, kept only as a label: no directories, no control characters, at most 255 characters. */
+function uploadFileName(name: string | undefined): string | undefined {
+  if (name === undefined) return undefined;
+  const base = name.replace(/\\/g, '/').split('/').pop() ?? '';
+  const clean = base
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim()
+    .slice(0, 255);
+  return clean === '' || clean === '.' || clean === '..' ? undefined : clean;
+}

@@ -1,0 +1,49 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { FeedParsers, ReportProcessor } from '../src/intake/index.ts';
+import type { Store } from '../src/platform/db/index.ts';
+import { createLogger, type Logger } from '../src/platform/log.ts';
+import { createApp } from '../src/portal/app.ts';
+
+/** A logger that keeps its records for assertions instead of printing them. */
+export function createMemoryLogger(): { log: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const log = createLogger({
+    level: 'info',
+    destination: new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        done();
+      },
+    }),
+  });
+  return { log, lines };
+}
+
+export interface TestAppOptions {
+  instanceName?: string;
+  log?: Logger;
+  maxUploadBytes?: number;
+  shadowserverSchemaPath?: string;
+}
+
+/** The full portal over a test store, with a real report processor and a private upload directory. */
+export function createTestApp(store: Store, options: TestAppOptions = {}) {
+  const log = options.log ?? createMemoryLogger().log;
+  const parsers = new FeedParsers({
+    shadowserverSchemaPath:
+      options.shadowserverSchemaPath ?? join(tmpdir(), 'tocsin-no-schema', 'intelmq.json'),
+  });
+  const processor = new ReportProcessor({ store, parsers }, log);
+  const uploadDir = mkdtempSync(join(tmpdir(), 'tocsin-uploads-'));
+  const app = createApp({
+    store,
+    log,
+    instanceName: options.instanceName ?? 'CERT Test',
+    version: '9.9.9',
+    intake: { processor, uploadDir, maxUploadBytes: options.maxUploadBytes ?? 10 * 1024 * 1024 },
+  });
+  return { app, processor, uploadDir };
+}
