@@ -68,7 +68,7 @@ function row(i: number): string {
   ].join(',');
 }
 
-async function generate(path: string, rows: number): Promise<void> {
+export async function generate(path: string, rows: number): Promise<void> {
   const out = createWriteStream(path);
   let buffer = `${columns.map((c) => `"${c}"`).join(',')}\n`;
   for (let i = 0; i < rows; i++) {

@@ -28,9 +28,12 @@ const stagingColumns = [
 ];
 
 /**
- * Stores one batch in one transaction: COPY into a session-local staging table, then one statement adds the
- * new events (existing ids are left alone) and one records a sighting of every event in this report. The
- * report's counts move with the batch, so a crash loses nothing that was counted.
+ * Stores one batch in one transaction and moves the report's counts with it, so a crash loses nothing that
+ * was counted. The usual path looks up which events are already known and COPYs only the new ones and the
+ * sightings straight into their tables: every byte is written once. Should another report add one of the
+ * same events between the look-up and the COPY (possible only on a PostgreSQL server with concurrent
+ * ingests), the primary key refuses it and the batch is redone through a staging table with
+ * `on conflict do nothing`, which is slower but cannot conflict.
  */
 export async function storeEventBatch(
   store: Store,
@@ -39,6 +42,109 @@ export async function storeEventBatch(
   batch: readonly EventToStore[],
 ): Promise<StoredBatch> {
   if (batch.length === 0) return { accepted: 0, duplicates: 0 };
+  try {
+    return await store.withSession((session) => copyNewEvents(session, reportId, observedAt, batch));
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    return storeEventBatchThroughStaging(store, reportId, observedAt, batch);
+  }
+}
+
+async function copyNewEvents(
+  session: SqlSession,
+  reportId: string,
+  observedAt: string,
+  batch: readonly EventToStore[],
+): Promise<StoredBatch> {
+  // The first occurrence of each id in the batch (batches come in line order) is the one stored.
+  const unique = new Map<string, EventToStore>();
+  for (const item of batch) if (!unique.has(item.id)) unique.set(item.id, item);
+  const ids = [...unique.keys()];
+  await session.exec('begin');
+  const known = new Set(
+    (await session.query<{ id: string }>('select id from events where id = any($1::uuid[])', [ids])).map(
+      (row) => row.id,
+    ),
+  );
+  const sighted = new Set(
+    (
+      await session.query<{ event_id: string }>(
+        'select event_id from event_sightings where report_id = $1 and event_id = any($2::uuid[])',
+        [reportId, ids],
+      )
+    ).map((row) => row.event_id),
+  );
+  const fresh = [...unique.values()].filter((item) => !known.has(item.id));
+  if (fresh.length > 0) {
+    await session.copyRows(
+      'events',
+      eventColumns,
+      fresh.map((item) => eventRow(item, reportId, observedAt)),
+    );
+  }
+  const sightings = [...unique.values()].filter((item) => !sighted.has(item.id));
+  if (sightings.length > 0) {
+    await session.copyRows(
+      'event_sightings',
+      ['event_id', 'report_id', 'observed_at', 'line'],
+      sightings.map((item) => [item.id, reportId, observedAt, item.line]),
+    );
+  }
+  return finishBatch(session, reportId, fresh.length, batch.length);
+}
+
+const eventColumns = [
+  'id',
+  'data',
+  'raw',
+  'first_report_id',
+  'first_seen_at',
+  'time_source',
+  'source_ip',
+  'classification_type',
+  'feed_name',
+];
+
+function eventRow(item: EventToStore, reportId: string, observedAt: string): (string | null)[] {
+  const { id, event, raw } = item;
+  return [
+    id,
+    JSON.stringify(event),
+    raw,
+    reportId,
+    observedAt,
+    stringOrNull(event['time.source']),
+    stringOrNull(event['source.ip']),
+    stringOrNull(event['classification.type']),
+    stringOrNull(event['feed.name']),
+  ];
+}
+
+async function finishBatch(
+  session: SqlSession,
+  reportId: string,
+  accepted: number,
+  size: number,
+): Promise<StoredBatch> {
+  const duplicates = size - accepted;
+  await session.query(
+    'update reports set accepted = accepted + $2, duplicates = duplicates + $3 where id = $1',
+    [reportId, accepted, duplicates],
+  );
+  await session.exec('commit');
+  return { accepted, duplicates };
+}
+
+/**
+ * The path that cannot conflict: COPY into a session-local staging table, then one statement adds the new
+ * events (existing ids are left alone) and one records a sighting of every event in this report.
+ */
+export async function storeEventBatchThroughStaging(
+  store: Store,
+  reportId: string,
+  observedAt: string,
+  batch: readonly EventToStore[],
+): Promise<StoredBatch> {
   return store.withSession(async (session) => {
     await session.exec('begin');
     await ensureStaging(session);
@@ -73,15 +179,12 @@ export async function storeEventBatch(
        on conflict (event_id, report_id) do nothing`,
       [reportId, observedAt],
     );
-    const accepted = inserted?.accepted ?? 0;
-    const duplicates = batch.length - accepted;
-    await session.query(
-      'update reports set accepted = accepted + $2, duplicates = duplicates + $3 where id = $1',
-      [reportId, accepted, duplicates],
-    );
-    await session.exec('commit');
-    return { accepted, duplicates };
+    return finishBatch(session, reportId, inserted?.accepted ?? 0, batch.length);
   });
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
 }
 
 async function ensureStaging(session: SqlSession): Promise<void> {

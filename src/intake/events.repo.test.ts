@@ -1,0 +1,135 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { backend, createTestStore } from '../../test/db.ts';
+import { eventId, type Event } from '../core/index.ts';
+import type { SqlSession, Store } from '../platform/db/index.ts';
+import { storeEventBatch, storeEventBatchThroughStaging, type EventToStore } from './events.repo.ts';
+import { receiveReport } from './ingest.ts';
+
+let store: Store;
+beforeEach(async () => {
+  store = await createTestStore();
+});
+afterEach(async () => {
+  await store.close();
+});
+
+const observedAt = '2026-11-23T10:00:00+00:00';
+
+function item(ip: string, line: number): EventToStore {
+  const event: Event = {
+    'feed.name': 'Test',
+    'source.ip': ip,
+    'classification.type': 'vulnerable-system',
+    'time.source': '2026-11-22T08:00:00+00:00',
+  };
+  return { id: eventId(event), event, raw: `line ${line}`, line };
+}
+
+async function report(): Promise<string> {
+  const { id } = await receiveReport({ store }, { path: '/dev/null', fileName: 'x.jsonl', source: 'test' });
+  return id;
+}
+
+async function state(): Promise<{ events: unknown[]; sightings: unknown[]; counts: unknown[] }> {
+  return {
+    events: await store.db
+      .selectFrom('events')
+      .select(['id', 'raw', 'first_report_id'])
+      .orderBy('id')
+      .execute(),
+    sightings: await store.db
+      .selectFrom('event_sightings')
+      .select(['event_id', 'report_id', 'line'])
+      .orderBy('event_id')
+      .orderBy('report_id')
+      .execute(),
+    counts: await store.db
+      .selectFrom('reports')
+      .select(['id', 'accepted', 'duplicates'])
+      .orderBy('received_at')
+      .execute(),
+  };
+}
+
+type StoreBatch = typeof storeEventBatch;
+
+/** Two reports, the second repeating one event of the first and one of its own twice. */
+async function scenario(storeBatch: StoreBatch): Promise<{ results: unknown[]; ids: string[] }> {
+  const first = await report();
+  const second = await report();
+  const a = item('192.0.2.1', 2);
+  const b = item('192.0.2.2', 3);
+  const results = [
+    await storeBatch(store, first, observedAt, [a, b]),
+    await storeBatch(store, second, observedAt, [
+      item('192.0.2.2', 2),
+      item('192.0.2.3', 3),
+      item('192.0.2.3', 4),
+    ]),
+    // The same report again in a later batch: a duplicate, and no second sighting.
+    await storeBatch(store, second, observedAt, [item('192.0.2.3', 9)]),
+  ];
+  return { results, ids: [first, second] };
+}
+
+describe(`event batches on ${backend}`, () => {
+  it('stores new events once, counts repeats as duplicates and records one sighting per report', async () => {
+    const { results, ids } = await scenario(storeEventBatch);
+    expect(results).toEqual([
+      { accepted: 2, duplicates: 0 },
+      { accepted: 1, duplicates: 2 },
+      { accepted: 0, duplicates: 1 },
+    ]);
+    const { events, sightings, counts } = await state();
+    expect(events).toHaveLength(3);
+    expect(sightings).toHaveLength(4);
+    expect(sightings).toContainEqual({ event_id: item('192.0.2.3', 0).id, report_id: ids[1], line: 3 });
+    expect(counts).toEqual([
+      { id: ids[0], accepted: 2, duplicates: 0 },
+      { id: ids[1], accepted: 1, duplicates: 3 },
+    ]);
+  });
+
+  it('gives the same rows through the staging path as through the direct path', async () => {
+    const direct = await scenario(storeEventBatch);
+    const directState = await state();
+    await store.close();
+    store = await createTestStore();
+    const staged = await scenario(storeEventBatchThroughStaging);
+    const stagedState = await state();
+    expect(staged.results).toEqual(direct.results);
+    const rename = (s: typeof directState, ids: string[]): string =>
+      JSON.stringify(s)
+        .replaceAll(ids[0] ?? '', 'R1')
+        .replaceAll(ids[1] ?? '', 'R2');
+    expect(rename(stagedState, staged.ids)).toBe(rename(directState, direct.ids));
+  });
+
+  it('redoes a batch through staging when another ingest stored one of its events first', async () => {
+    const first = await report();
+    const second = await report();
+    const shared = item('198.51.100.7', 2);
+    await storeEventBatch(store, first, observedAt, [shared]);
+    // The look-up misses the event, as it would when a concurrent ingest commits it just after the look-up:
+    // the COPY then meets the primary key, and the batch must still be stored exactly once.
+    const racing = blindToKnownEvents(store);
+    const result = await storeEventBatch(racing, second, observedAt, [
+      { ...shared, line: 5 },
+      item('198.51.100.8', 6),
+    ]);
+    expect(result).toEqual({ accepted: 1, duplicates: 1 });
+    const { events, sightings } = await state();
+    expect(events).toHaveLength(2);
+    expect(sightings).toHaveLength(3);
+  });
+});
+
+/** The same store, except that the look-up of known events finds none. */
+function blindToKnownEvents(inner: Store): Store {
+  const blind = (session: SqlSession): SqlSession => ({
+    ...session,
+    query: async <Row>(text: string, params?: readonly unknown[]): Promise<Row[]> =>
+      text.startsWith('select id from events') ? [] : session.query<Row>(text, params),
+  });
+  return { ...inner, withSession: (fn) => inner.withSession((session) => fn(blind(session))) };
+}
