@@ -41,7 +41,7 @@ async function state(): Promise<{ events: unknown[]; sightings: unknown[]; count
       .selectFrom('event_sightings')
       .select(['event_id', 'report_id', 'line'])
       .orderBy('event_id')
-      .orderBy('report_id')
+      .orderBy('line')
       .execute(),
     counts: await store.db
       .selectFrom('reports')

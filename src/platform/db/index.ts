@@ -7,5 +7,5 @@ export {
   type Migration,
   type MigrationResult,
 } from './migrate.ts';
-export { encodeCopyRow, type CopyValue } from './copy-csv.ts';
+export { encodeCopyRow, type CopyValue } from './copy-text.ts';
 export type { Database } from './schema.ts';

@@ -6,7 +6,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { AppError } from '../../core/index.ts';
-import { encodeCopyRow, type CopyValue } from './copy-csv.ts';
+import { encodeCopyRow, type CopyValue } from './copy-text.ts';
 import { lockDataDirectory } from './data-dir-lock.ts';
 import { ConnectionGate, createPgliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
@@ -164,15 +164,15 @@ async function copyInTransaction(
 
 function copyStatement(table: string, columns: readonly string[], source: string): string {
   const target = table.split('.').map(quoteIdentifier).join('.');
-  return `copy ${target} (${columns.map(quoteIdentifier).join(', ')}) from ${source} with (format csv)`;
+  return `copy ${target} (${columns.map(quoteIdentifier).join(', ')}) from ${source}`;
 }
 
 function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-/** CSV text of the rows in chunks of about `chunkBytes`: one write per row would dominate the cost of COPY. */
-async function* csvChunks(rows: CopyRows, width: number, chunkBytes: number): AsyncGenerator<string> {
+/** COPY text of the rows in chunks of about `chunkBytes`: one write per row would dominate the cost of COPY. */
+async function* copyChunks(rows: CopyRows, width: number, chunkBytes: number): AsyncGenerator<string> {
   let line = 0;
   let chunk = '';
   for await (const row of rows) {
@@ -202,7 +202,7 @@ function postgresSession(client: pg.PoolClient): SqlSession {
       (await client.query(text, [...params])).rows as Row[],
     copyRows: async (table, columns, rows) => {
       const stream = client.query(copyStreams.from(copyStatement(table, columns, 'stdin')));
-      await pipeline(Readable.from(csvChunks(rows, columns.length, 64 * 1024)), stream);
+      await pipeline(Readable.from(copyChunks(rows, columns.length, 64 * 1024)), stream);
       return stream.rowCount;
     },
   };
@@ -225,7 +225,7 @@ function pgliteSession(pglite: PGlite): SqlSession {
     copyRows: async (table, columns, rows) => {
       const statement = copyStatement(table, columns, `'/dev/blob'`);
       let count = 0;
-      for await (const chunk of csvChunks(rows, columns.length, pgliteCopyChunkBytes)) {
+      for await (const chunk of copyChunks(rows, columns.length, pgliteCopyChunkBytes)) {
         count += await copyChunk(statement, chunk);
       }
       return count;
