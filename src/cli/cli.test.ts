@@ -1,19 +1,22 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createContext } from '../main.ts';
 import { commands, runCli } from './index.ts';
 
-function capture(env: Record<string, string> = {}) {
+function capture(env: Record<string, string> = {}, terminal = false) {
   const out: string[] = [];
   const err: string[] = [];
+  const status: string[] = [];
   const cwd = mkdtempSync(join(tmpdir(), 'tocsin-cli-'));
   const context = createContext({ LOG_LEVEL: 'silent', ...env }, cwd, {
     out: (text) => out.push(text),
     err: (text) => err.push(text),
+    ...(terminal ? { status: (text: string) => status.push(text) } : {}),
   });
-  return { context, out, err, cwd };
+  return { context, out, err, status, cwd };
 }
 
 describe('tocsin command line', () => {
@@ -82,5 +85,26 @@ describe('tocsin command line', () => {
       TOCSIN_DATA_DIR: join(cwd, 'data'),
       TOCSIN_SECRET: '(hidden; generated)',
     });
+  });
+
+  it('ingest shows progress on a terminal (bytes, rows/s, ETA), clears it, then prints the summary', async () => {
+    const { context, out, status } = capture({}, true);
+    const file = fileURLToPath(new URL('../../test/fixtures/intake/events.jsonl', import.meta.url));
+    expect(await runCli(['ingest', file], context)).toBe(0);
+    const size = `${(statSync(file).size / 1024).toFixed(1)} KiB`;
+    expect(status[0]).toMatch(
+      new RegExp(`^.*events\\.jsonl \\[#{20}\\] ${size}/${size} \\d[\\d,]* rows/s ETA 0s$`),
+    );
+    expect(status.at(-1)).toBe('');
+    expect(out.join('\n')).toMatch(
+      /events\.jsonl: report [0-9a-f-]{36} \(jsonl\): 5 accepted, 0 duplicates, 0 rejected/,
+    );
+  });
+
+  it('ingest prints no progress when the output is not a terminal', async () => {
+    const { context, status } = capture();
+    const file = fileURLToPath(new URL('../../test/fixtures/intake/events.jsonl', import.meta.url));
+    expect(await runCli(['ingest', file], context)).toBe(0);
+    expect(status).toEqual([]);
   });
 });
