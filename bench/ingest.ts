@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -86,6 +86,7 @@ interface WorkerResult {
   mode: string;
   rows: number;
   seconds: number;
+  setupSeconds: number;
   rowsPerSecond: number;
   peakRssMiB: number;
 }
@@ -106,6 +107,10 @@ function findSchema(): string | undefined {
   return existsSync(corpus) ? corpus : undefined;
 }
 
+/**
+ * Each measurement runs at the full size and at a tenth of it: rows/s should hold and peak RSS should not
+ * grow with the file (the parser streams, batches are bounded).
+ */
 export async function runIngestBench(): Promise<void> {
   const schema = findSchema();
   if (schema === undefined) {
@@ -115,37 +120,47 @@ export async function runIngestBench(): Promise<void> {
     return;
   }
   const rows = Number(process.env.BENCH_ROWS ?? 1_000_000);
+  const sizes = [Math.max(1, Math.round(rows / 10)), rows];
   const dir = mkdtempSync(join(tmpdir(), 'tocsin-ingest-bench-'));
-  const file = join(dir, '2026-11-22-scan_http-nl.csv');
+  const results: [string, WorkerResult][] = [];
   try {
-    await generate(file, rows);
-    const sizeMiB = statSync(file).size / 1024 ** 2;
-    process.stdout.write(
-      `generated ${rows.toLocaleString('en-US')} scan_http rows (${sizeMiB.toFixed(0)} MiB); schema ${schema}\n`,
-    );
-    const results: [string, WorkerResult][] = [['parse only', worker(['parse', file, schema])]];
-    results.push(['parse + store, pglite (data dir on disk)', worker(['store', file, schema])]);
-    const databaseUrl = process.env.DATABASE_URL;
-    if (databaseUrl) {
-      // A database of its own, created and dropped here: the benchmark never touches existing data.
-      const name = `tocsin_bench_${Date.now().toString(36)}`;
-      const admin = new pg.Client({ connectionString: databaseUrl });
-      await admin.connect();
-      await admin.query(`create database ${name}`);
-      try {
-        const url = new URL(databaseUrl);
-        url.pathname = `/${name}`;
-        results.push(['parse + store, postgres', worker(['store', file, schema, url.toString()])]);
-      } finally {
-        await admin.query(`drop database if exists ${name} with (force)`);
-        await admin.end();
+    for (const size of sizes) {
+      const file = join(dir, `2026-11-22-scan_http-nl-${size}.csv`);
+      await generate(file, size);
+      const sizeMiB = statSync(file).size / 1024 ** 2;
+      process.stdout.write(
+        `generated ${size.toLocaleString('en-US')} scan_http rows (${sizeMiB.toFixed(0)} MiB); schema ${schema}\n`,
+      );
+      results.push([`parse only`, worker(['parse', file, schema])]);
+      results.push([`parse + store, pglite (data dir on disk)`, worker(['store', file, schema])]);
+      const databaseUrl = process.env.DATABASE_URL;
+      if (databaseUrl) {
+        // A database of its own, created and dropped here: the benchmark never touches existing data.
+        const name = `tocsin_bench_${Date.now().toString(36)}`;
+        const admin = new pg.Client({ connectionString: databaseUrl });
+        await admin.connect();
+        await admin.query(`create database ${name}`);
+        try {
+          const url = new URL(databaseUrl);
+          url.pathname = `/${name}`;
+          results.push(['parse + store, postgres', worker(['store', file, schema, url.toString()])]);
+        } finally {
+          await admin.query(`drop database if exists ${name} with (force)`);
+          await admin.end();
+        }
       }
+      rmSync(file);
     }
-    process.stdout.write(`\nnode ${process.version}, ${rows.toLocaleString('en-US')} rows\n`);
+    process.stdout.write(`\nnode ${process.version}, ${cpus().length} cores\n`);
+    process.stdout.write(
+      `${'measurement'.padEnd(42)} ${'rows'.padStart(9)} ${'rows/s'.padStart(9)} ${'seconds'.padStart(7)} ` +
+        `${'setup s'.padStart(7)} ${'peak RSS'.padStart(9)}\n`,
+    );
     for (const [label, r] of results) {
       process.stdout.write(
-        `${label.padEnd(42)} ${Math.round(r.rowsPerSecond).toLocaleString('en-US').padStart(9)} rows/s  ` +
-          `${r.seconds.toFixed(1).padStart(6)} s  peak RSS ${Math.round(r.peakRssMiB)} MiB\n`,
+        `${label.padEnd(42)} ${r.rows.toLocaleString('en-US').padStart(9)} ` +
+          `${Math.round(r.rowsPerSecond).toLocaleString('en-US').padStart(9)} ${r.seconds.toFixed(1).padStart(7)} ` +
+          `${r.setupSeconds.toFixed(1).padStart(7)} ${`${Math.round(r.peakRssMiB)} MiB`.padStart(9)}\n`,
       );
     }
   } finally {

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import yauzl from 'yauzl';
 import { AppError } from '../core/index.ts';
@@ -52,21 +52,29 @@ export async function* readInputEntries(
     return;
   }
   const file = createReadStream(path, { highWaterMark: 256 * 1024 });
-  const { onBytes } = options;
-  if (onBytes) {
-    let read = 0;
-    file.on('data', (chunk) => {
-      read += chunk.length;
-      onBytes(read);
-    });
-  }
+  // Counted as the parser pulls, so progress reports what was parsed rather than what was buffered.
+  const bytes = options.onBytes ? countBytes(file, options.onBytes) : file;
   if (container === 'plain') {
-    yield { name, text: decodeText(file) };
+    yield { name, text: decodeText(bytes) };
   } else {
     yield {
       name: name.replace(/\.gz$/i, ''),
-      text: decodeText(limitBytes(file.pipe(createGunzip()), limit, name)),
+      text: decodeText(limitBytes(gunzip(bytes), limit, name)),
     };
+  }
+}
+
+/** The inflated bytes; an error on either side (a read error, a corrupt stream) ends the output with it. */
+function gunzip(bytes: AsyncIterable<Buffer> | Readable): Readable {
+  return pipeline(Readable.from(bytes, { objectMode: false }), createGunzip(), () => undefined);
+}
+
+async function* countBytes(stream: Readable, onBytes: (bytesRead: number) => void): AsyncGenerator<Buffer> {
+  let read = 0;
+  for await (const chunk of stream) {
+    read += (chunk as Buffer).length;
+    onBytes(read);
+    yield chunk as Buffer;
   }
 }
 
