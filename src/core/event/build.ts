@@ -6,16 +6,30 @@ export type BuildEventResult = { ok: true; event: Event } | { ok: false; field: 
 
 /**
  * An event from raw field values: each field sanitised, absent values left out, and the RSIT taxonomy
- * filled in from the type. The first field that fails (or is no IDF field) is named with the reason.
- * An `extra` object given whole becomes `extra.<key>` fields, as IntelMQ's Message.add flattens it.
+ * filled in from the type. The first field that fails (or is no IDF field, IntelMQ's "invalid key") is named
+ * with the reason. An `extra` object given whole, or JSON text holding one (IntelMQ's JSONDict), becomes
+ * `extra.<key>` fields, as IntelMQ's Message.add flattens it; a key given both ways is refused, as IntelMQ
+ * refuses to add a key twice.
  */
 export function buildEvent(fields: Record<string, unknown>): BuildEventResult {
   const event: Event = {};
   for (const name of Object.keys(fields)) {
     const value = fields[name];
-    if (name === 'extra' && isRecord(value)) {
-      for (const key of Object.keys(value)) {
-        const problem = addField(event, `extra.${key}`, value[key]);
+    if (name === 'extra') {
+      const extra = extraObject(value);
+      if (extra === undefined) {
+        return {
+          ok: false,
+          field: 'extra',
+          reason: 'not a JSON object of extra fields (or JSON text of one)',
+        };
+      }
+      for (const key of Object.keys(extra)) {
+        const field = `extra.${key}`;
+        if (Object.hasOwn(fields, field)) {
+          return { ok: false, field, reason: 'given twice: as a field and inside extra' };
+        }
+        const problem = addField(event, field, extra[key]);
         if (problem !== undefined) return problem;
       }
       continue;
@@ -32,6 +46,21 @@ function addField(event: Event, name: string, value: unknown): BuildEventResult 
   if (!result.ok) return { ok: false, field: name, reason: result.reason };
   if (result.value !== undefined) event[name] = result.value;
   return undefined;
+}
+
+/** `extra` as an object: given as one, or as JSON text of one; `{}` for nothing; `undefined` if neither. */
+function extraObject(value: unknown): Record<string, unknown> | undefined {
+  if (value === undefined || value === null) return {};
+  if (isRecord(value)) return value;
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  if (text === '') return {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return isRecord(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

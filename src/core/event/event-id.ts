@@ -4,9 +4,11 @@ import type { Event } from './types.ts';
 /*
  * One fact, one id: the same event reported again (another day's file, another feed run) must land on the
  * same row, so the id covers the content only. `time.observation` says when we saw it and `raw` how the
- * source wrote it, neither what it is; both are left out. The id is the first 16 bytes of SHA-256 over a
- * canonical JSON text (keys sorted by UTF-16 code units at every level, as RFC 8785 does), written 8-4-4-4-12
- * so that it fits a PostgreSQL `uuid` column.
+ * source wrote it, neither what it is; both are left out, as are members without a value (`undefined`,
+ * `null`). The id is the first 16 bytes of SHA-256 over a canonical JSON text (keys sorted by UTF-16 code
+ * units at every level, as RFC 8785 does) with the version and variant bits of a UUIDv8 (RFC 9562 §5.8, the
+ * form §6.5 names for SHA-256 name-based ids), so that it is a valid UUID wherever one is expected (STIX,
+ * MISP, a PostgreSQL `uuid` column).
  */
 
 const excluded: ReadonlySet<string> = new Set(['time.observation', 'raw']);
@@ -30,12 +32,22 @@ export function eventId(event: Event): string {
   let text = '{';
   for (const key of keys) {
     if (excluded.has(key)) continue;
-    const value = canonicalJson(event[key]);
+    const member = event[key];
+    if (member === null) continue;
+    const value = canonicalJson(member);
     if (value === undefined) continue;
     text += `${text.length === 1 ? '' : ','}${quotedKey(key)}${value}`;
   }
   const hex = hash('sha256', `${text}}`, 'hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  // Version 8 in the 13th hex digit, variant 10xx in the 17th.
+  const variant = variantDigits[hexDigit(hex.charCodeAt(16)) & 3] ?? '8';
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+const variantDigits = ['8', '9', 'a', 'b'] as const;
+
+function hexDigit(c: number): number {
+  return c <= 57 ? c - 48 : c - 87;
 }
 
 // What JSON.stringify escapes in a string: quote, backslash, control characters, surrogates (lone ones).

@@ -10,7 +10,7 @@ import type { FieldSpec, FieldType } from './types.ts';
  *   types.ts), each of type JSON; `buildEvent` flattens an `extra` object given whole, as IntelMQ does.
  */
 
-type Options = Pick<FieldSpec, 'length' | 'pattern'>;
+type Options = Pick<FieldSpec, 'length' | 'pattern' | 'form' | 'range'>;
 
 // Printable ASCII, as IntelMQ requires of hashes, malware names and application protocols.
 const printableAscii = /^[ -~]+$/;
@@ -20,6 +20,20 @@ const mispUuid = /^[a-z0-9]{8}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{12}$
 // IANA protocol keywords (/etc/protocols), as IntelMQ's `iregex` for protocol.transport, case-insensitive.
 const transportProtocol =
   /^(ip|icmp|igmp|ggp|ipencap|st2|tcp|cbt|egp|igp|bbn-rcc|nvp(-ii)?|pup|argus|emcon|xnet|chaos|udp|mux|dcn|hmp|prm|xns-idp|trunk-1|trunk-2|leaf-1|leaf-2|rdp|irtp|iso-tp4|netblt|mfe-nsp|merit-inp|sep|3pc|idpr|xtp|ddp|idpr-cmtp|tp\+\+|il|ipv6|sdrp|ipv6-route|ipv6-frag|idrp|rsvp|gre|mhrp|bna|esp|ah|i-nlsp|swipe|narp|mobile|tlsp|skip|ipv6-icmp|ipv6-nonxt|ipv6-opts|cftp|sat-expak|kryptolan|rvd|ippc|sat-mon|visa|ipcv|cpnx|cphb|wsn|pvp|br-sat-mon|sun-nd|wb-mon|wb-expak|iso-ip|vmtp|secure-vmtp|vines|ttp|nsfnet-igp|dgp|tcf|eigrp|ospf|sprite-rpc|larp|mtp|ax.25|ipip|micp|scc-sp|etherip|encap|gmtp|ifmp|pnni|pim|aris|scps|qnx|a\/n|ipcomp|snp|compaq-peer|ipx-in-ip|vrrp|pgm|l2tp|ddx|iatp|st|srp|uti|smp|sm|ptp|isis|fire|crtp|crdup|sscopmce|iplt|sps|pipe|sctp|fc|divert)$/i;
+
+// Each pattern with the words a rejection reason uses for it.
+const printable: Options = { pattern: printableAscii, form: 'printable ASCII characters only' };
+const countryCodeForm: Options = {
+  pattern: countryCode,
+  form: 'two letters or digits (an ISO 3166-1 alpha-2 country code)',
+};
+const uuidForm: Options = { pattern: mispUuid, form: 'a UUID such as 6ba7b810-9dad-11d1-80b4-00c04fd430c8' };
+const transportForm: Options = {
+  pattern: transportProtocol,
+  form: 'an IANA protocol keyword such as tcp, udp or icmp',
+};
+const fqdnForm: Options = { pattern: noTrailingDot, form: 'a domain name without the final dot' };
+const portRange: Options = { range: [0, 65535] };
 
 function spec(name: string, type: FieldType, description: string, options: Options = {}): FieldSpec {
   return Object.freeze({ name, type, description, ...options });
@@ -36,10 +50,10 @@ function endpointFields(side: 'source' | 'destination', who: string): FieldSpec[
     f('as_name', 'String', `Name of the autonomous system of ${who}.`),
     f('asn', 'ASN', `Autonomous system number of ${who}.`),
     f('domain_suffix', 'FQDN', `Public-suffix-list suffix of the domain of ${who}.`),
-    f('fqdn', 'FQDN', `DNS name of ${who}, lower-case, without the final dot.`, { pattern: noTrailingDot }),
+    f('fqdn', 'FQDN', `DNS name of ${who}, lower-case, without the final dot.`, { ...fqdnForm }),
     f('geolocation.cc', 'UppercaseString', `ISO 3166-1 alpha-2 country code of ${who}.`, {
       length: 2,
-      pattern: countryCode,
+      ...countryCodeForm,
     }),
     f('geolocation.city', 'String', `City of ${who}, from a geolocation service.`),
     f('geolocation.country', 'String', `Country name of ${who}, derived from the country code.`),
@@ -51,12 +65,17 @@ function endpointFields(side: 'source' | 'destination', who: string): FieldSpec[
     f('local_hostname', 'String', `Internal host name of ${who} behind NAT, as the source reports it.`),
     f('local_ip', 'IPAddress', `Internal (NATed) IP address of ${who}; private ranges are expected here.`),
     f('network', 'IPNetwork', `BGP prefix (CIDR) containing ${who}, the most specific one known.`),
-    f('port', 'Integer', `Port number of ${who}.`, side === 'source' ? { length: 5 } : {}),
+    f(
+      'port',
+      'Integer',
+      `Port number of ${who}.`,
+      side === 'source' ? { length: 5, ...portRange } : portRange,
+    ),
     f('registry', 'Registry', `Regional Internet registry that allocated the address of ${who}.`, {
       length: 7,
     }),
     f('reverse_dns', 'FQDN', `Reverse DNS (PTR) name of the IP address of ${who}.`, {
-      pattern: noTrailingDot,
+      ...fqdnForm,
     }),
     f('tor_node', 'Boolean', `Whether the IP address of ${who} is a known Tor node.`),
     f('url', 'URL', `URL of ${who}; what it means depends on the classification (e.g. the phishing page).`),
@@ -95,6 +114,7 @@ const fields: FieldSpec[] = [
     {
       length: 40,
       pattern: /^[A-F0-9./]+$/,
+      form: 'hexadecimal digits, "." and "/"',
     },
   ),
   spec('feed.accuracy', 'Accuracy', 'How accurate the feed is, from 0 to 100.'),
@@ -105,27 +125,27 @@ const fields: FieldSpec[] = [
   spec('feed.url', 'URL', 'URL the feed was fetched from.'),
   spec('malware.hash.md5', 'String', 'MD5 checksum of a file, such as a malware sample.', {
     length: 200,
-    pattern: printableAscii,
+    ...printable,
   }),
   spec('malware.hash.sha1', 'String', 'SHA-1 checksum of a file, such as a malware sample.', {
     length: 200,
-    pattern: printableAscii,
+    ...printable,
   }),
   spec('malware.hash.sha256', 'String', 'SHA-256 checksum of a file, such as a malware sample.', {
     length: 200,
-    pattern: printableAscii,
+    ...printable,
   }),
   spec('malware.name', 'LowercaseString', 'Name of the malware family, lower-case.', {
-    pattern: printableAscii,
+    ...printable,
   }),
-  spec('malware.version', 'String', 'Version of the malware or crime kit.', { pattern: printableAscii }),
+  spec('malware.version', 'String', 'Version of the malware or crime kit.', { ...printable }),
   spec('misp.attribute_uuid', 'LowercaseString', 'UUID of the MISP attribute the event came from.', {
     length: 36,
-    pattern: mispUuid,
+    ...uuidForm,
   }),
   spec('misp.event_uuid', 'LowercaseString', 'UUID of the MISP event the event came from.', {
     length: 36,
-    pattern: mispUuid,
+    ...uuidForm,
   }),
   spec('product.full_name', 'String', 'Full name of the affected product, vendor and version included.'),
   spec('product.name', 'String', 'Name of the affected product.'),
@@ -138,11 +158,11 @@ const fields: FieldSpec[] = [
   ),
   spec('protocol.application', 'LowercaseString', 'Application protocol, e.g. ssh, http, smtp.', {
     length: 100,
-    pattern: printableAscii,
+    ...printable,
   }),
   spec('protocol.transport', 'LowercaseString', 'Transport protocol, e.g. tcp, udp, icmp.', {
     length: 11,
-    pattern: transportProtocol,
+    ...transportForm,
   }),
   spec('raw', 'Base64', 'The original record the event was parsed from, base64-encoded.'),
   spec('rtir_id', 'Integer', 'Ticket number in Request Tracker for Incident Response.'),
@@ -155,12 +175,12 @@ const fields: FieldSpec[] = [
     "Country code of the source IP per Team Cymru's IP-to-ASN service.",
     {
       length: 2,
-      pattern: countryCode,
+      ...countryCodeForm,
     },
   ),
   spec('source.geolocation.geoip_cc', 'UppercaseString', 'Country code of the source IP per MaxMind GeoIP.', {
     length: 2,
-    pattern: countryCode,
+    ...countryCodeForm,
   }),
   spec('status', 'String', 'State of the reported resource, e.g. online or offline.'),
   spec(

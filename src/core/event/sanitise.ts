@@ -38,7 +38,7 @@ export function sanitiseValue(spec: FieldSpec, value: unknown): SanitiseResult {
   if (value === undefined || value === null) return ABSENT;
   const result = sanitiseByType(spec, value);
   if (!result.ok || result.value === undefined) return result;
-  if (spec.length === undefined && spec.pattern === undefined) return result;
+  if (spec.length === undefined && spec.pattern === undefined && spec.range === undefined) return result;
   return checkLengthAndPattern(spec, result);
 }
 
@@ -71,19 +71,27 @@ function sanitiseByType(spec: FieldSpec, value: unknown): SanitiseResult {
     case 'Base64':
       return sanitiseBase64(value);
     case 'ClassificationTaxonomy':
-      return sanitiseName(value, normaliseClassificationTaxonomy, 'not an RSIT taxonomy');
+      return sanitiseName(
+        value,
+        normaliseClassificationTaxonomy,
+        'an RSIT taxonomy such as malicious-code or vulnerable',
+      );
     case 'ClassificationType':
-      return sanitiseName(value, normaliseClassificationType, 'not an RSIT classification type');
+      return sanitiseName(
+        value,
+        normaliseClassificationType,
+        'an RSIT classification type such as infected-system or scanner',
+      );
     case 'TLP':
-      return sanitiseName(value, parseTlp, 'not a TLP level');
+      return sanitiseName(value, parseTlp, 'a TLP level (CLEAR, GREEN, AMBER, AMBER+STRICT, RED)');
     case 'Registry':
       return sanitiseName(
         value,
         registryOf,
-        'not a regional Internet registry (AFRINIC, APNIC, ARIN, LACNIC, RIPE)',
+        'a regional Internet registry (AFRINIC, APNIC, ARIN, LACNIC, RIPE)',
       );
     case 'Severity':
-      return sanitiseName(value, severityOf, 'not a severity (critical, high, medium, low, info)');
+      return sanitiseName(value, severityOf, 'a severity (critical, high, medium, low, info)');
     case 'Accuracy':
       return sanitiseAccuracy(value);
     case 'JSON':
@@ -96,13 +104,17 @@ function sanitiseByType(spec: FieldSpec, value: unknown): SanitiseResult {
 // IntelMQ measures length as len(str(value)), in code points; UTF-16 length is an upper bound of that.
 function checkLengthAndPattern(spec: FieldSpec, result: SanitiseResult & { ok: true }): SanitiseResult {
   const value = result.value;
+  if (spec.range !== undefined && typeof value === 'number') {
+    const [min, max] = spec.range;
+    if (value < min || value > max) return fail(`not a number from ${min} to ${max}: ${String(value)}`);
+  }
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   if (spec.length !== undefined && text.length > spec.length && codePoints(text) > spec.length) {
     return fail(`longer than ${spec.length} characters: ${quote(text)}`);
   }
   if (spec.pattern !== undefined && !spec.pattern.test(text)) {
-    const form = spec.pattern.source.length <= 60 ? ` ${String(spec.pattern)}` : '';
-    return fail(`does not have the expected form${form}: ${quote(text)}`);
+    const form = spec.form ?? `text matching ${String(spec.pattern)}`;
+    return fail(`not ${form}: ${quote(text)}`);
   }
   return result;
 }
@@ -118,16 +130,27 @@ function codePoints(text: string): number {
 
 const decoder = new TextDecoder();
 
-/** Marks that feeds use for "no value"; IntelMQ's Message.add ignores exactly these (`n/a` added). */
+/**
+ * Marks that feeds use for "no value"; IntelMQ's Message.add ignores "", "-" and "N/A". Tocsin takes "n/a" in
+ * any case, or lower- and upper-casing fields would turn "n/A" into a marker and sanitising be no fixpoint.
+ */
 function isAbsentMarker(text: string): boolean {
-  return text === '' || text === '-' || text === 'N/A' || text === 'n/a';
+  const n = text.length;
+  if (n === 0) return true;
+  if (n === 1) return text === '-';
+  return (
+    n === 3 &&
+    text.charCodeAt(1) === SLASH &&
+    (text.charCodeAt(0) | 32) === 110 &&
+    (text.charCodeAt(2) | 32) === 97
+  );
 }
 
 /**
  * The trimmed text of a scalar, or the result to return instead (absent, or a failure). PostgreSQL text and
  * jsonb cannot hold NUL or unpaired surrogates, so neither passes.
  */
-function readText(value: unknown): string | SanitiseResult {
+function readText(value: unknown, expected = 'text'): string | SanitiseResult {
   let text: string;
   if (typeof value === 'string') text = value.trim();
   else if (typeof value === 'number') {
@@ -136,9 +159,14 @@ function readText(value: unknown): string | SanitiseResult {
   } else if (typeof value === 'boolean') text = value ? 'true' : 'false';
   else if (typeof value === 'bigint') text = value.toString();
   else if (value instanceof Uint8Array) text = decoder.decode(value).trim();
-  else return fail(`expected text, got ${describe(value)}`);
+  else return fail(`not ${expected}: ${describe(value)}`);
   if (isAbsentMarker(text)) return ABSENT;
   return checkText(text) ?? text;
+}
+
+/** Text, or its UTF-8 bytes (IntelMQ takes both for every text type). */
+function isTextLike(value: unknown): value is string | Uint8Array {
+  return typeof value === 'string' || value instanceof Uint8Array;
 }
 
 function checkText(text: string): SanitiseResult | undefined {
@@ -162,12 +190,12 @@ function sanitiseCased(value: unknown, upper: boolean): SanitiseResult {
 function sanitiseName(
   value: unknown,
   normalise: (text: string) => string | undefined,
-  problem: string,
+  expected: string,
 ): SanitiseResult {
-  const text = readText(value);
+  const text = readText(value, expected);
   if (typeof text !== 'string') return text;
   const name = normalise(text);
-  return name === undefined ? fail(`${problem}: ${quote(text)}`) : ok(name);
+  return name === undefined ? fail(`not ${expected}: ${quote(text)}`) : ok(name);
 }
 
 // IntelMQ's Registry type: the five RIRs; RIPE NCC's names map to RIPE.
@@ -208,21 +236,24 @@ function sanitiseVulnerabilities(value: unknown): SanitiseResult {
 // ---------------------------------------------------------------------------------------------------------
 // Numbers
 
+const tooLarge = 'not a whole number within ±9007199254740991 (2^53 - 1)';
+
 function sanitiseInteger(value: unknown): SanitiseResult {
   if (typeof value === 'number') {
-    return Number.isSafeInteger(value) ? ok(value + 0) : fail(`not a whole number: ${String(value)}`);
+    if (Number.isSafeInteger(value)) return ok(value + 0);
+    return fail(`${Number.isInteger(value) ? tooLarge : 'not a whole number'}: ${String(value)}`);
   }
   if (typeof value === 'bigint') {
     const n = Number(value);
-    return Number.isSafeInteger(n) ? ok(n) : fail(`too large: ${value.toString()}`);
+    return Number.isSafeInteger(n) ? ok(n) : fail(`${tooLarge}: ${value.toString()}`);
   }
   // A boolean in a numeric field is a mapping mistake; IntelMQ only accepts it because bool is an int in Python.
   if (typeof value === 'boolean') return fail(`not a whole number: ${String(value)}`);
-  const text = readText(value);
+  const text = readText(value, 'a whole number');
   if (typeof text !== 'string') return text;
   const n = parseDecimalInteger(text);
   if (Number.isNaN(n)) return fail(`not a whole number: ${quote(text)}`);
-  return Number.isSafeInteger(n) ? ok(n) : fail(`too large: ${quote(text)}`);
+  return Number.isSafeInteger(n) ? ok(n) : fail(`${tooLarge}: ${quote(text)}`);
 }
 
 /** An optionally signed decimal integer, or NaN; larger than 2^53 comes back unsafe for the caller to judge. */
@@ -251,7 +282,7 @@ const decimalNumber = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 function readFloat(value: unknown): number | SanitiseResult {
   if (typeof value === 'number') return Number.isFinite(value) ? value + 0 : NaN;
   if (typeof value === 'boolean') return NaN;
-  const text = readText(value);
+  const text = readText(value, 'a number');
   if (typeof text !== 'string') return text;
   if (!decimalNumber.test(text)) return NaN;
   const n = Number(text);
@@ -269,8 +300,8 @@ function sanitiseAccuracy(value: unknown): SanitiseResult {
   if (typeof value === 'boolean') return ok(value ? 100 : 0);
   const n = readFloat(value);
   if (typeof n !== 'number') return n;
-  if (Number.isNaN(n)) return fail(`not a number: ${quote(value)}`);
-  return n >= 0 && n <= 100 ? ok(n) : fail(`accuracy outside 0..100: ${String(n)}`);
+  if (Number.isNaN(n)) return fail(`not an accuracy from 0 to 100: ${quote(value)}`);
+  return n >= 0 && n <= 100 ? ok(n) : fail(`not an accuracy from 0 to 100: ${String(n)}`);
 }
 
 /** IntelMQ's Boolean: true/false, the texts "true"/"false" in any case, and the numbers 1/0. */
@@ -281,7 +312,7 @@ function sanitiseBoolean(value: unknown): SanitiseResult {
     if (value === 0) return ok(false);
     return fail(`not true or false: ${String(value)}`);
   }
-  const text = readText(value);
+  const text = readText(value, 'true or false');
   if (typeof text !== 'string') return text;
   const folded = text.toLowerCase();
   if (folded === 'true') return ok(true);
@@ -290,16 +321,17 @@ function sanitiseBoolean(value: unknown): SanitiseResult {
 }
 
 const maxAsn = 4294967295;
+const asNumber = 'an AS number from 1 to 4294967295 (optionally written AS1234)';
 
 /** IntelMQ's ASN: 1..4294967295 (0 is reserved), from a number or text with an optional "AS" prefix. */
 function sanitiseAsn(value: unknown): SanitiseResult {
   if (typeof value === 'number') {
     return Number.isInteger(value) && value >= 1 && value <= maxAsn
-      ? ok(value)
-      : fail(`not an AS number in 1..4294967295: ${String(value)}`);
+      ? ok(value + 0)
+      : fail(`not ${asNumber}: ${String(value)}`);
   }
-  if (typeof value === 'boolean') return fail(`not an AS number: ${String(value)}`);
-  const text = readText(value);
+  if (typeof value === 'boolean') return fail(`not ${asNumber}: ${String(value)}`);
+  const text = readText(value, asNumber);
   if (typeof text !== 'string') return text;
   let i = 0;
   if (text.length > 2 && (text.charCodeAt(0) | 32) === 97 && (text.charCodeAt(1) | 32) === 115) {
@@ -307,14 +339,14 @@ function sanitiseAsn(value: unknown): SanitiseResult {
     while (text.charCodeAt(i) === SPACE) i++;
   }
   const digits = text.length - i;
-  if (digits === 0 || digits > 10) return fail(`not an AS number in 1..4294967295: ${quote(text)}`);
+  if (digits === 0 || digits > 10) return fail(`not ${asNumber}: ${quote(text)}`);
   let asn = 0;
   for (; i < text.length; i++) {
     const digit = text.charCodeAt(i) - ZERO;
-    if (digit < 0 || digit > 9) return fail(`not an AS number: ${quote(text)}`);
+    if (digit < 0 || digit > 9) return fail(`not ${asNumber}: ${quote(text)}`);
     asn = asn * 10 + digit;
   }
-  return asn >= 1 && asn <= maxAsn ? ok(asn) : fail(`not an AS number in 1..4294967295: ${quote(text)}`);
+  return asn >= 1 && asn <= maxAsn ? ok(asn) : fail(`not ${asNumber}: ${quote(text)}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -484,8 +516,9 @@ function isHostPrefix(text: string, start: number, end: number, v4: boolean): bo
 }
 
 /**
- * An IP address in canonical form, or undefined. As IntelMQ: a zone id (`%eth0`) is cut off, a prefix
- * that leaves one address (/32, /128) is dropped, and a decimal integer is read as an address.
+ * An IP address in canonical form, or undefined. As IntelMQ: the zone id of an IPv6 address (`%eth0`, RFC
+ * 4007 §11; IPv4 has none) is cut off, a prefix that leaves one address (/32, /128) is dropped, and a
+ * decimal integer is read as an address.
  */
 function normaliseIpAddress(text: string): string | undefined {
   const first = text.charCodeAt(0);
@@ -495,9 +528,10 @@ function normaliseIpAddress(text: string): string | undefined {
   }
   const zone = text.indexOf('%');
   const end = zone < 0 ? text.length : zone;
+  const colon = text.indexOf(':');
+  if (zone >= 0 && (zone === text.length - 1 || colon < 0 || colon > zone)) return undefined;
   const slash = text.lastIndexOf('/', end - 1);
   const addressEnd = slash < 0 ? end : slash;
-  const colon = text.indexOf(':');
   if (colon < 0 || colon >= addressEnd) {
     if (parseIPv4(text, 0, addressEnd) < 0) return undefined;
     if (slash >= 0 && !isHostPrefix(text, slash + 1, end, true)) return undefined;
@@ -526,13 +560,13 @@ function sanitiseIpAddress(value: unknown): SanitiseResult {
     address = ipFromInteger(value);
     shown = value.toString();
   } else {
-    if (typeof value !== 'string') return fail(`not an IP address: ${describe(value)}`);
+    if (!isTextLike(value)) return fail(`not an IP address (IPv4 or IPv6): ${describe(value)}`);
     const text = readText(value);
     if (typeof text !== 'string') return text;
     address = normaliseIpAddress(text);
     shown = text;
   }
-  if (address === undefined) return fail(`not an IP address: ${quote(shown)}`);
+  if (address === undefined) return fail(`not an IP address (IPv4 or IPv6): ${quote(shown)}`);
   // IntelMQ refuses exactly this one: a parser's placeholder for "no address", never a system to warn.
   if (address === '0.0.0.0') return fail(`0.0.0.0 is not the address of a system: ${quote(shown)}`);
   return ok(address);
@@ -580,12 +614,14 @@ function normaliseIpNetwork(text: string): string | undefined {
   return `${formatIPv6()}/${prefix}`;
 }
 
+const networkForm = 'an IP network such as 192.0.2.0/24 or 2001:db8::/32';
+
 function sanitiseIpNetwork(value: unknown): SanitiseResult {
-  if (typeof value !== 'string') return fail(`not an IP network: ${describe(value)}`);
+  if (!isTextLike(value)) return fail(`not ${networkForm}: ${describe(value)}`);
   const text = readText(value);
   if (typeof text !== 'string') return text;
   const network = normaliseIpNetwork(text);
-  return network === undefined ? fail(`not an IP network: ${quote(text)}`) : ok(network);
+  return network === undefined ? fail(`not ${networkForm}: ${quote(text)}`) : ok(network);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -760,7 +796,18 @@ function parseZone(s: string, i: number): number {
       minutes = twoDigits(s, j);
       j += 2;
     }
-    if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59 || j !== s.length) return NaN;
+    if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59) return NaN;
+    // "+02:00 UTC" (IntelMQ's test_harmonization.py has it): the offset counts, the name adds nothing.
+    if (j < s.length) {
+      while (s.charCodeAt(j) === SPACE) j++;
+      if (
+        j === s.length ||
+        Number.isNaN(parseZone(s, j)) ||
+        s.charCodeAt(j) === PLUS ||
+        s.charCodeAt(j) === MINUS
+      )
+        return NaN;
+    }
     return (c === MINUS ? -1 : 1) * (hours * 60 + minutes);
   }
   if (rest === 1 && (c | 32) === 122) return 0;
@@ -806,25 +853,26 @@ function fromWholeSeconds(whole: number, micro: number): string | undefined {
   return formatUtc(days, whole - days * 86400, micro);
 }
 
+const dateTimeForm =
+  'a date and time in the years 1 to 9999 (ISO 8601 such as 2024-05-01T12:00:00+02:00, RFC 2822, or epoch seconds)';
+
 function sanitiseDateTime(value: unknown): SanitiseResult {
   let time: string | undefined;
   if (typeof value === 'number') {
     time = fromEpochSeconds(value);
-    if (time === undefined)
-      return fail(`not a time in the years 1 to 9999 (epoch seconds): ${String(value)}`);
-    return ok(time);
+    return time === undefined ? fail(`not ${dateTimeForm}: ${String(value)}`) : ok(time);
   }
   if (value instanceof Date) {
     const ms = value.getTime();
     const whole = Math.floor(ms / 1000);
     time = Number.isNaN(ms) ? undefined : fromWholeSeconds(whole, (ms - whole * 1000) * 1000);
-    return time === undefined ? fail('not a valid date in the years 1 to 9999') : ok(time);
+    return time === undefined ? fail(`not ${dateTimeForm}: an invalid date object`) : ok(time);
   }
-  if (typeof value !== 'string') return fail(`not a date and time: ${describe(value)}`);
+  if (!isTextLike(value)) return fail(`not ${dateTimeForm}: ${describe(value)}`);
   const text = readText(value);
   if (typeof text !== 'string') return text;
   time = parseIsoDateTime(text) ?? parseRfc2822DateTime(text);
-  return time === undefined ? fail(`not a date and time: ${quote(text)}`) : ok(time);
+  return time === undefined ? fail(`not ${dateTimeForm}: ${quote(text)}`) : ok(time);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -835,23 +883,36 @@ const STAR = 42;
 
 /**
  * A DNS name as Tocsin keeps it: labels of 1 to 63 letters, digits, "-" or "_" (service labels such as
- * `_dmarc`), at most 253 characters, a leading `*` label allowed, and not an IPv4 address.
+ * `_dmarc`), none of hyphens only (so "-", a feed's "no value", is no name), at most 253 characters, a
+ * leading `*` label allowed, and a last label that is not all digits (RFC 3696 §2), so that no IPv4
+ * address, however written (`1.2.3.04`), passes for a name.
  */
 function isHostName(name: string): boolean {
   const n = name.length;
   if (n > 253) return false;
   let labelStart = 0;
+  let digitsOnly = true;
+  let hyphensOnly = true;
   for (let i = 0; i <= n; i++) {
     const c = i < n ? name.charCodeAt(i) : DOT;
     if (c === DOT) {
       const length = i - labelStart;
-      if (length === 0 || length > 63) return false;
+      if (length === 0 || length > 63 || hyphensOnly) return false;
+      if (i === n) return !digitsOnly;
       labelStart = i + 1;
-    } else if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === MINUS || c === UNDERSCORE)) {
-      if (!(c === STAR && i === 0 && n > 1 && name.charCodeAt(1) === DOT)) return false;
+      digitsOnly = true;
+      hyphensOnly = true;
+    } else if (c >= 48 && c <= 57) {
+      hyphensOnly = false;
+    } else {
+      digitsOnly = false;
+      if (c !== MINUS) hyphensOnly = false;
+      if (!((c >= 97 && c <= 122) || c === MINUS || c === UNDERSCORE)) {
+        if (!(c === STAR && i === 0 && n > 1 && name.charCodeAt(1) === DOT)) return false;
+      }
     }
   }
-  return parseIPv4(name, 0, n) < 0;
+  return false;
 }
 
 /**
@@ -880,12 +941,14 @@ function normaliseFqdn(text: string): string | undefined {
   return name !== '' && isHostName(name) ? name : undefined;
 }
 
+const fqdnForm = 'a domain name such as www.example.com';
+
 function sanitiseFqdn(value: unknown): SanitiseResult {
-  if (typeof value !== 'string') return fail(`not a domain name: ${describe(value)}`);
+  if (!isTextLike(value)) return fail(`not ${fqdnForm}: ${describe(value)}`);
   const text = readText(value);
   if (typeof text !== 'string') return text;
   const name = normaliseFqdn(text);
-  return name === undefined ? fail(`not a domain name: ${quote(text)}`) : ok(name);
+  return name === undefined ? fail(`not ${fqdnForm}: ${quote(text)}`) : ok(name);
 }
 
 const defanged = /^hxxp(s?):\/\//i;
@@ -912,15 +975,25 @@ function hasControlCharacter(text: string): boolean {
   return false;
 }
 
+function hasUpperCase(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 65 && c <= 90) return true;
+  }
+  return false;
+}
+
 /**
  * IntelMQ's URL sanitation: defanged `hxxp(s)://` restored, a `file:` URL without host gets `localhost`, and
  * a host is required. Beyond IntelMQ: a scheme is required too, the host must not be empty or hold spaces,
- * a port must be a number up to 65535, and control characters are refused.
+ * a port must be a number up to 65535, and scheme and host are lower-cased, as RFC 3986 §6.2.2.1 allows,
+ * so that one URL has one spelling.
  */
 function normaliseUrl(text: string): string | undefined {
   let url = text;
-  if ((url.charCodeAt(1) | 32) === 120 && defanged.test(url)) url = url.replace(defanged, 'http$1://');
-  if (hasControlCharacter(url)) return undefined;
+  if ((url.charCodeAt(1) | 32) === 120 && defanged.test(url)) {
+    url = url.replace(defanged, (match) => (match.length === 8 ? 'https://' : 'http://'));
+  }
   const colon = schemeEnd(url);
   if (colon < 0) return undefined;
   const hasAuthority = url.charCodeAt(colon + 1) === SLASH && url.charCodeAt(colon + 2) === SLASH;
@@ -933,46 +1006,61 @@ function normaliseUrl(text: string): string | undefined {
   }
   if (url.slice(0, colon).toLowerCase() === 'file' && (!hasAuthority || authorityEnd === authorityStart)) {
     const path = url.slice(authorityStart);
-    return `file://localhost${path === '' || path.startsWith('/') || path.startsWith('?') || path.startsWith('#') ? '' : '/'}${path}`;
+    const separator =
+      path === '' || path.startsWith('/') || path.startsWith('?') || path.startsWith('#') ? '' : '/';
+    return `file://localhost${separator}${path}`;
   }
   if (!hasAuthority) return undefined;
-  return isValidAuthority(url, authorityStart, authorityEnd) ? url : undefined;
+  const hostEnd = authorityHostEnd(url, authorityStart, authorityEnd);
+  if (hostEnd < 0) return undefined;
+  if (!hasUpperCase(url, 0, colon) && !hasUpperCase(url, authorityStart, hostEnd)) return url;
+  const at = url.lastIndexOf('@', authorityEnd - 1);
+  const hostStart = at >= authorityStart ? at + 1 : authorityStart;
+  return (
+    url.slice(0, colon).toLowerCase() +
+    url.slice(colon, hostStart) +
+    url.slice(hostStart, hostEnd).toLowerCase() +
+    url.slice(hostEnd)
+  );
 }
 
-/** `[userinfo@]host[:port]` with a non-empty host without spaces, a bracketed host being an IPv6 address. */
-function isValidAuthority(url: string, start: number, end: number): boolean {
+/**
+ * Checks `[userinfo@]host[:port]` (a non-empty host without spaces, a bracketed host an IPv6 address, a port
+ * a number up to 65535) and answers where the host ends, or -1 if it is no valid authority.
+ */
+function authorityHostEnd(url: string, start: number, end: number): number {
   const at = url.lastIndexOf('@', end - 1);
   const hostStart = at >= start ? at + 1 : start;
   let hostEnd: number;
-  let portStart: number;
   if (url.charCodeAt(hostStart) === 91) {
     const close = url.indexOf(']', hostStart);
-    if (close < 0 || close >= end) return false;
+    if (close < 0 || close >= end) return -1;
     const zone = url.indexOf('%', hostStart);
-    if (!parseIPv6(url, hostStart + 1, zone > hostStart && zone < close ? zone : close)) return false;
+    if (!parseIPv6(url, hostStart + 1, zone > hostStart && zone < close ? zone : close)) return -1;
     hostEnd = close + 1;
-    portStart = hostEnd;
-    if (portStart < end && url.charCodeAt(portStart) !== COLON) return false;
+    if (hostEnd < end && url.charCodeAt(hostEnd) !== COLON) return -1;
   } else {
     const portColon = url.indexOf(':', hostStart);
     hostEnd = portColon >= 0 && portColon < end ? portColon : end;
-    portStart = hostEnd;
   }
-  if (hostEnd === hostStart) return false;
-  for (let i = hostStart; i < hostEnd; i++) if (url.charCodeAt(i) === SPACE) return false;
-  if (portStart < end) {
-    const port = url.slice(portStart + 1, end);
-    if (port !== '' && (!isAllDigits(port) || port.length > 5 || Number(port) > 65535)) return false;
+  if (hostEnd === hostStart) return -1;
+  for (let i = hostStart; i < hostEnd; i++) if (url.charCodeAt(i) === SPACE) return -1;
+  if (hostEnd < end) {
+    const port = url.slice(hostEnd + 1, end);
+    if (port !== '' && (!isAllDigits(port) || port.length > 5 || Number(port) > 65535)) return -1;
   }
-  return true;
+  return hostEnd;
 }
 
+const urlForm = 'a URL with a scheme and a host, such as http://example.com/path';
+
 function sanitiseUrl(value: unknown): SanitiseResult {
-  if (typeof value !== 'string') return fail(`not a URL: ${describe(value)}`);
+  if (!isTextLike(value)) return fail(`not ${urlForm}: ${describe(value)}`);
   const text = readText(value);
   if (typeof text !== 'string') return text;
+  if (hasControlCharacter(text)) return fail(`not ${urlForm} (holds a control character): ${quote(text)}`);
   const url = normaliseUrl(text);
-  return url === undefined ? fail(`not a URL with a scheme and a host: ${quote(text)}`) : ok(url);
+  return url === undefined ? fail(`not ${urlForm}: ${quote(text)}`) : ok(url);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -1034,24 +1122,36 @@ function jsonProblem(value: unknown, depth: number): string | undefined {
   return `holds ${describe(value)}, which JSON cannot`;
 }
 
+/** Whether an object has no member that JSON would keep (members set to `undefined` are dropped). */
+function isEmptyObject(value: Record<string, unknown>): boolean {
+  for (const key in value) if (Object.hasOwn(value, key) && value[key] !== undefined) return false;
+  return true;
+}
+
+const jsonForm = 'a JSON value (text, number, true/false, array or object)';
+
 /** `extra.*`: any JSON value; text trimmed; empty text, arrays and objects are absent. */
 function sanitiseJson(value: unknown): SanitiseResult {
   if (typeof value === 'string') return sanitiseString(value);
   if (typeof value === 'boolean') return ok(value);
   if (typeof value === 'number')
-    return Number.isFinite(value) ? ok(value) : fail(`not a finite number: ${String(value)}`);
-  if (Array.isArray(value) ? value.length === 0 : isPlainObject(value) && Object.keys(value).length === 0)
-    return ABSENT;
-  if (!Array.isArray(value) && !isPlainObject(value)) return fail(`not a JSON value: ${describe(value)}`);
+    return Number.isFinite(value) ? ok(value + 0) : fail(`not a finite number: ${String(value)}`);
+  if (Array.isArray(value)) {
+    if (value.length === 0) return ABSENT;
+  } else if (isPlainObject(value)) {
+    if (isEmptyObject(value)) return ABSENT;
+  } else {
+    return fail(`not ${jsonForm}: ${describe(value)}`);
+  }
   const problem = jsonProblem(value, 0);
   return problem === undefined ? ok(value as SanitisedValue) : fail(problem);
 }
 
-/** IntelMQ's JSONDict: a non-empty JSON object, given as an object or as JSON text. */
+/** IntelMQ's JSONDict: a non-empty JSON object, given as an object or as JSON text (or its UTF-8 bytes). */
 function sanitiseJsonDict(value: unknown): SanitiseResult {
   let object: unknown = value;
-  if (typeof value === 'string') {
-    const text = readText(value);
+  if (typeof value === 'string' || value instanceof Uint8Array) {
+    const text = readText(value, 'a JSON object');
     if (typeof text !== 'string') return text;
     try {
       object = JSON.parse(text) as unknown;
@@ -1060,7 +1160,7 @@ function sanitiseJsonDict(value: unknown): SanitiseResult {
     }
   }
   if (!isPlainObject(object)) return fail(`not a JSON object: ${describe(object)}`);
-  if (Object.keys(object).length === 0) return ABSENT;
+  if (isEmptyObject(object)) return ABSENT;
   const problem = jsonProblem(object, 0);
   return problem === undefined ? ok(object as { readonly [key: string]: JsonValue }) : fail(problem);
 }

@@ -39,6 +39,10 @@ export interface FieldSpec {
   length?: number;
   /** Pattern the sanitised value must match, where IntelMQ sets one. */
   pattern?: RegExp;
+  /** What a value matching `pattern` looks like, in words, for rejection reasons. */
+  form?: string;
+  /** Smallest and largest accepted number, for numeric fields with a natural range (ports). */
+  range?: readonly [min: number, max: number];
 }
 
 /** A JSON value, as an `extra.*` field may hold one. */
