@@ -60,6 +60,8 @@ interface Step {
   target: Target;
   key: string;
   spec: FieldSpec | undefined;
+  /** What a reject names: the IDF field for a step that fills one, else the CSV column. */
+  faultField: string;
   conversionName: string | undefined;
   conversion: Conversion | undefined;
   readsRow: boolean;
@@ -156,6 +158,7 @@ function compileStep(
     target,
     key: eventKey,
     spec,
+    faultField: target === toField ? eventKey : mapping.column,
     conversionName: mapping.conversion,
     conversion: mapping.conversion === undefined ? undefined : conversions[mapping.conversion],
     readsRow: mapping.passRow,
@@ -301,6 +304,10 @@ function resolve(step: Step, raw: string, row: Row): void {
   }
 }
 
+function widthProblem(width: number, headerWidth: number): string {
+  return `the row has ${width} ${width === 1 ? 'field' : 'fields'}, the header ${headerWidth}`;
+}
+
 function rejectOf(line: number, reason: string, field?: string): Reject {
   return field === undefined ? { kind: 'reject', line, reason } : { kind: 'reject', line, field, reason };
 }
@@ -312,7 +319,7 @@ function rejectOf(line: number, reason: string, field?: string): Reject {
 function parseRow(plan: Plan, record: CsvRecord, template: Event): ParseItem {
   const fields = record.fields;
   if (fields.length !== plan.width) {
-    return rejectOf(record.line, `the row has ${fields.length} fields, the header ${plan.width}`);
+    return rejectOf(record.line, widthProblem(fields.length, plan.width));
   }
   if (plan.rejectAll !== undefined) return rejectOf(record.line, plan.rejectAll.reason, plan.rejectAll.field);
   if (!record.text.isWellFormed()) return rejectOf(record.line, 'the row is not valid Unicode text');
@@ -324,7 +331,7 @@ function parseRow(plan: Plan, record: CsvRecord, template: Event): ParseItem {
   for (const step of plan.required) {
     resolve(step, fields[step.index] ?? '', row);
     const outcome = step.outcome;
-    if (outcome === refused) return rejectOf(record.line, step.outReason, step.column);
+    if (outcome === refused) return rejectOf(record.line, step.outReason, step.faultField);
     if (outcome === none || outcome === kept) continue;
     if (outcome === set) {
       if (step.checkCollision && event[step.key] !== undefined) {
@@ -338,7 +345,7 @@ function parseRow(plan: Plan, record: CsvRecord, template: Event): ParseItem {
     if (counts[step.slot] === 0) counts[step.slot] = 1;
     resolve(step, fields[step.index] ?? '', row);
     const outcome = step.outcome;
-    if (outcome === refused) return rejectOf(record.line, step.outReason, step.column);
+    if (outcome === refused) return rejectOf(record.line, step.outReason, step.faultField);
     if (outcome === kept) continue;
     if (outcome === set) {
       if (step.checkCollision && event[step.key] !== undefined) {
@@ -419,6 +426,56 @@ function eventTemplate(report: ShadowserverReport, options: ParseOptions): Event
   return template;
 }
 
+async function* textOnce(text: string): AsyncGenerator<string> {
+  yield text;
+}
+
+/**
+ * A rejected record that spans several lines is, in a Shadowserver report, most likely a stray quote (binary
+ * garbage, a cut line) that swallowed the lines after it: Shadowserver's own fields hold no line breaks. Its
+ * first line is rejected and the lines after it are read again on their own, so one bad byte costs one
+ * line and not the good rows behind it too.
+ */
+async function* resynchronise(
+  plan: Plan,
+  record: CsvRecord,
+  reject: Reject,
+  template: Event,
+): AsyncGenerator<ParseItem> {
+  const lastLine = record.line + countLineBreaks(record.text);
+  yield {
+    ...reject,
+    reason:
+      `${reject.reason} (a quote opened in line ${record.line} runs on to line ${lastLine}; ` +
+      `the lines after line ${record.line} are read again on their own)`,
+  };
+  const rest = record.text.slice(record.text.indexOf('\n') + 1);
+  // The reader counts a lone CR as a line break outside quotes only; inside the record it counted none, so
+  // the lines read again are kept within the record's lines and the numbers after it stay in order.
+  const lineOf = (line: number): number => Math.min(record.line + line, lastLine);
+  for await (const batch of readCsv(textOnce(rest))) {
+    for (const item of batch) {
+      if (isCsvProblem(item)) {
+        yield rejectOf(lineOf(item.line), item.problem);
+        continue;
+      }
+      const moved: CsvRecord = { ...item, line: lineOf(item.line) };
+      const parsed = parseRow(plan, moved, template);
+      if (parsed.kind === 'reject' && moved.text.includes('\n')) {
+        yield* resynchronise(plan, moved, parsed, template);
+      } else {
+        yield parsed;
+      }
+    }
+  }
+}
+
+function countLineBreaks(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) count++;
+  return count;
+}
+
 // IntelMQ deletes NUL characters from the report before reading it (ParserBot.parse_csv_dict); PostgreSQL
 // text cannot hold them either.
 async function* withoutNul(input: AsyncIterable<string>): AsyncGenerator<string> {
@@ -449,7 +506,12 @@ export function createShadowserverParser(schema: ShadowserverSchema): FeedParser
         } else if (plan === undefined) {
           plan = compilePlan(report, item, templateKeys);
         } else {
-          out.push(parseRow(plan, item, template));
+          const parsed = parseRow(plan, item, template);
+          if (parsed.kind === 'reject' && item.text.includes('\n')) {
+            for await (const again of resynchronise(plan, item, parsed, template)) out.push(again);
+          } else {
+            out.push(parsed);
+          }
         }
         if (out.length >= batchSize) {
           yield out;
