@@ -15,6 +15,11 @@ export interface CsvMapping {
   file: string;
   description: string | undefined;
   delimiter: string;
+  /**
+   * A regular expression that splits each line into columns instead of `delimiter`, for files that pad a
+   * delimiter which also occurs inside values (DataPlane: `\s{2,}\|\s{2,}`). Quoting still follows `delimiter`.
+   */
+  splitPattern: string | undefined;
   /** The first line after `skipLines` (and comments) holds the column names. */
   header: boolean;
   skipLines: number;
@@ -55,6 +60,8 @@ export interface CsvColumn {
 
 const ignoredNames = new Set(['', 'ignore', '__IGNORE__']);
 
+const flag = z.boolean({ error: 'expected true or false' });
+
 const fieldList = z.union([z.string(), z.array(z.string()).min(1)], {
   error: 'expected a field name or a list of field names',
 });
@@ -65,8 +72,8 @@ const columnObject = z.strictObject({
   zone: z.string().min(1).optional(),
   extract: z.string().min(1).optional(),
   values: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
-  json: z.boolean().optional(),
-  required: z.boolean().optional(),
+  json: flag.optional(),
+  required: flag.optional(),
   invalid: z.enum(['reject', 'drop']).optional(),
 });
 
@@ -84,11 +91,16 @@ const mappingSchema = z.strictObject({
       message: 'expected one character other than a quote or line break (use "\\t" for a tab)',
     })
     .default(','),
-  header: z.boolean().default(true),
-  skip_lines: z.number().int().min(0).default(0),
+  split_pattern: z.string().min(1).optional(),
+  header: flag.default(true),
+  skip_lines: z
+    .number({ error: 'expected a number of lines (0 or more)' })
+    .int({ error: 'expected a whole number of lines' })
+    .min(0, { error: 'expected a number of lines (0 or more)' })
+    .default(0),
   comment: z.union([z.string().min(1), z.null()]).default('#'),
-  trim: z.boolean().default(true),
-  allow_short_rows: z.boolean().default(false),
+  trim: flag.default(true),
+  allow_short_rows: flag.default(false),
   unmapped: z.enum(['extra', 'drop']).default('extra'),
   default_url_scheme: z
     .string()
@@ -123,8 +135,9 @@ export function parseCsvMapping(yamlText: string, fileName: string): CsvMapping 
     throw mappingError(
       fileName,
       document.errors.map((error) => {
-        const line = error.linePos?.[0].line;
-        return `${fileName}${line === undefined ? '' : ` (line ${line})`}: ${firstLine(error.message)}`;
+        // prettyErrors is off (it would repeat the source in the message), so linePos is not filled in.
+        const line = error.linePos?.[0].line ?? lineCounter.linePos(error.pos[0]).line;
+        return `${fileName} (line ${line}): ${firstLine(error.message)}`;
       }),
     );
   }
@@ -214,6 +227,15 @@ function normalise(
       message: 'columns by header name need header: true; without a header, give columns as a list',
     });
   }
+  if (input.split_pattern !== undefined) {
+    const pattern = checkPattern(input.split_pattern, ['split_pattern'], problems);
+    if (pattern?.test('') === true) {
+      problems.push({
+        path: ['split_pattern'],
+        message: 'the pattern matches empty text; it must match a delimiter',
+      });
+    }
+  }
   const timeFormat = input.time_format;
   const timeZone = input.time_zone;
   checkTimeFormat(timeFormat, ['time_format'], problems);
@@ -272,6 +294,7 @@ function normalise(
     file,
     description: input.description,
     delimiter: input.delimiter,
+    splitPattern: input.split_pattern,
     header: input.header,
     skipLines: input.skip_lines,
     comment: input.comment ?? undefined,
@@ -318,16 +341,7 @@ function normaliseColumn(
   if (typeof spec === 'string') {
     return { ...column0, fields, invalid: dropsInvalid ? 'drop' : 'reject' };
   }
-  if (spec.extract !== undefined) {
-    try {
-      new RegExp(spec.extract);
-    } catch (error) {
-      problems.push({
-        path: [...path, 'extract'],
-        message: `not a valid regular expression: ${(error as Error).message}`,
-      });
-    }
-  }
+  if (spec.extract !== undefined) checkPattern(spec.extract, [...path, 'extract'], problems);
   if (spec.json === true && !fields.every((field) => field.startsWith('extra.'))) {
     problems.push({ path: [...path, 'json'], message: 'json applies to extra.* fields only' });
   }
@@ -363,6 +377,15 @@ function checkField(field: string, path: (string | number)[], problems: Problem[
     : `"${field}" is not an IDF field`;
   problems.push({ path, message });
   return false;
+}
+
+function checkPattern(pattern: string, path: (string | number)[], problems: Problem[]): RegExp | undefined {
+  try {
+    return new RegExp(pattern);
+  } catch (error) {
+    problems.push({ path, message: `not a valid regular expression: ${(error as Error).message}` });
+    return undefined;
+  }
 }
 
 function checkTimeFormat(format: string, path: (string | number)[], problems: Problem[]): void {

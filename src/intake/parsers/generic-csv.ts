@@ -23,7 +23,7 @@ interface Target {
 
 interface CellPlan {
   index: number;
-  /** The column as rejects name it: its header name, or `column 3` without one. */
+  /** The column as reject reasons name it: its header name, or `column 3` without one. */
   label: string;
   targets: Target[];
   extract: RegExp | undefined;
@@ -41,6 +41,7 @@ interface ComposePlan {
 
 interface CompiledMapping {
   mapping: CsvMapping;
+  split: RegExp | undefined;
   /** Cell plans before the header resolves names (`index` is -1 for named columns). */
   columns: { spec: CsvColumn; plan: Omit<CellPlan, 'index' | 'label'> }[];
   compose: { field: string; parts: (string | { ref: string })[] }[];
@@ -84,7 +85,8 @@ function compileMapping(mapping: CsvMapping): CompiledMapping {
     field,
     parts: template.split(/\{([^{}]*)\}/).map((part, i) => (i % 2 === 0 ? part : { ref: part })),
   }));
-  return { mapping, columns, compose };
+  const split = mapping.splitPattern === undefined ? undefined : new RegExp(mapping.splitPattern);
+  return { mapping, split, columns, compose };
 }
 
 function timeParser(format: string, zone: string): TimeParser {
@@ -191,15 +193,17 @@ async function* parseGenericCsv(
       if (kind === 'blank') continue;
       sawContent = true;
       if (kind === 'comment') continue;
+      const record =
+        compiled.split === undefined ? item : { ...item, fields: item.text.split(compiled.split) };
       if (plan === undefined) {
-        plan = planRows(compiled, item);
+        plan = planRows(compiled, record);
         continue;
       }
       if (mapping.keepLinesContaining !== undefined && !item.text.includes(mapping.keepLinesContaining))
         continue;
       if (mapping.dropLinesContaining !== undefined && item.text.includes(mapping.dropLinesContaining))
         continue;
-      out.push(parseRow(mapping, plan, item, options));
+      out.push(parseRow(mapping, plan, record, options));
     }
     if (out.length > 0) yield out;
   }
@@ -254,21 +258,20 @@ function parseRow(mapping: CsvMapping, plan: RowPlan, record: CsvRecord, options
   const built = buildEvent(fields);
   if (!built.ok) {
     const column = plan.columnOfField.get(built.field);
-    return column === undefined
-      ? { kind: 'reject', line, field: built.field, reason: built.reason }
-      : {
-          kind: 'reject',
-          line,
-          field: column,
-          reason: `${built.field} from ${columnWords(column)}: ${built.reason}`,
-        };
+    return {
+      kind: 'reject',
+      line,
+      field: built.field,
+      reason:
+        column === undefined ? built.reason : `${built.field} from ${columnWords(column)}: ${built.reason}`,
+    };
   }
   for (const cell of plan.cells) {
     if (cell.required && !cell.targets.some((target) => built.event[target.field] !== undefined)) {
       return {
         kind: 'reject',
         line,
-        field: cell.label,
+        field: cell.targets[0]?.field ?? cell.label,
         reason: `${columnWords(cell.label)} is required but has no value`,
       };
     }
@@ -281,9 +284,11 @@ interface CellProblem {
   reject: (line: number) => Reject;
 }
 
+/** Rejects name the IDF field at fault (the column's first when the cell failed before any field took it). */
 function cellProblem(cell: CellPlan, field: string | undefined, reason: string): CellProblem {
   const what = field === undefined ? columnWords(cell.label) : `${field} from ${columnWords(cell.label)}`;
-  return { reject: (line) => ({ kind: 'reject', line, field: cell.label, reason: `${what}: ${reason}` }) };
+  const named = field ?? cell.targets[0]?.field ?? cell.label;
+  return { reject: (line) => ({ kind: 'reject', line, field: named, reason: `${what}: ${reason}` }) };
 }
 
 /** Puts one cell's value into `fields`; returns the problem when the row must be rejected. */
