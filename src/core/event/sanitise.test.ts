@@ -80,6 +80,7 @@ forType('IPAddress', 'source.ip', () => {
     ['1:2:3:4:5:6:1.2.3.4', '1:2:3:4:5:6:102:304'],
     ['fe80::1%eth0', 'fe80::1'], // zone id stripped (DOMAIN.md §1)
     ['FE80::1%25', 'fe80::1'],
+    ['fe80::1%eth0/128', 'fe80::1'],
     ['192.0.2.1/32', '192.0.2.1'], // a prefix with one address is an address (IPAddress.sanitize)
     ['192.0.2.1/255.255.255.255', '192.0.2.1'],
     ['2001:db8::1/128', '2001:db8::1'],
@@ -118,6 +119,11 @@ forType('IPAddress', 'source.ip', () => {
     ['00000::1', /IP address/],
     ['192.0.2.1%eth0', /IP address/], // Tocsin: zone ids belong to IPv6 only (RFC 4007 §11)
     ['fe80::1%', /IP address/], // an empty zone id
+    ['fe80::1%/128', /IP address/],
+    ['fe80::1%%', /IP address/],
+    ['fe80::1%eth0/64', /IP address/], // the prefix is not part of the zone id
+    ['fe80::1/128%eth0', /IP address/],
+    ['192.0.2.1/32/32', /IP address/],
     ['%eth0', /IP address/],
     ['192.0.2.1/', /IP address/],
     ['1.2.3.4/+32', /IP address/],

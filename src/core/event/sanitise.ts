@@ -526,16 +526,23 @@ function normaliseIpAddress(text: string): string | undefined {
     if (text.length > 1 && first === ZERO) return undefined;
     return ipFromInteger(BigInt(text));
   }
+  // `address[%zone][/prefix]`, split as Python's ip_network does: at the first "/", then at "%".
+  const slash = text.indexOf('/');
   const zone = text.indexOf('%');
-  const end = zone < 0 ? text.length : zone;
   const colon = text.indexOf(':');
-  if (zone >= 0 && (zone === text.length - 1 || colon < 0 || colon > zone)) return undefined;
-  const slash = text.lastIndexOf('/', end - 1);
-  const addressEnd = slash < 0 ? end : slash;
+  const end = text.length;
+  if (zone >= 0) {
+    const zoneEnd = slash < 0 ? end : slash;
+    // An empty zone, one holding "%", a zone after the prefix, or one on an IPv4 address.
+    if (zone >= zoneEnd - 1 || colon < 0 || colon > zone) return undefined;
+    const second = text.indexOf('%', zone + 1);
+    if (second >= 0 && second < zoneEnd) return undefined;
+  }
+  const addressEnd = zone >= 0 ? zone : slash < 0 ? end : slash;
   if (colon < 0 || colon >= addressEnd) {
     if (parseIPv4(text, 0, addressEnd) < 0) return undefined;
     if (slash >= 0 && !isHostPrefix(text, slash + 1, end, true)) return undefined;
-    return addressEnd === text.length ? text : text.slice(0, addressEnd);
+    return addressEnd === end ? text : text.slice(0, addressEnd);
   }
   if (!parseIPv6(text, 0, addressEnd)) return undefined;
   if (slash >= 0 && !isHostPrefix(text, slash + 1, end, false)) return undefined;
