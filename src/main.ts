@@ -33,6 +33,8 @@ export interface RunningService {
 /** Serves the portal until SIGTERM/SIGINT: then in-flight requests finish, the database closes, exit 0. */
 export async function startService({ config, log, store, portal }: ServiceDeps): Promise<RunningService> {
   const processor = createReportProcessor(config, log, store);
+  const resumed = await processor.resume(uploadDirectory(config));
+  if (resumed > 0) log.info({ reports: resumed }, 'resuming unfinished uploads');
   const app = portal ? portal(processor) : createPortal(config, log, store, processor);
   const server = await startHttpServer(app, { port: config.port, host: config.host });
   const stopped = new Promise<number>((resolve) => {
@@ -40,7 +42,7 @@ export async function startService({ config, log, store, portal }: ServiceDeps):
       log,
       steps: [
         { name: 'http', run: () => server.close(config.shutdownTimeoutMs) },
-        { name: 'intake', run: () => processor.drain() },
+        { name: 'intake', run: () => processor.stop() },
         { name: 'database', run: () => store.close() },
       ],
       exit: (code) => {
@@ -59,6 +61,11 @@ export function createReportProcessor(config: Config, log: Logger, store: Store)
   return new ReportProcessor({ store, parsers }, log);
 }
 
+/** Where uploads wait, under their report id, until they are processed. */
+export function uploadDirectory(config: Config): string {
+  return join(config.dataDir, 'uploads');
+}
+
 /** The portal with every route, wired to this configuration. */
 export function createPortal(config: Config, log: Logger, store: Store, processor: ReportProcessor): Hono {
   return createApp({
@@ -66,7 +73,7 @@ export function createPortal(config: Config, log: Logger, store: Store, processo
     log,
     instanceName: config.instanceName,
     version,
-    intake: { processor, uploadDir: join(config.dataDir, 'uploads'), maxUploadBytes: config.uploadMaxBytes },
+    intake: { processor, uploadDir: uploadDirectory(config), maxUploadBytes: config.uploadMaxBytes },
   });
 }
 

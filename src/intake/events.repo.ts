@@ -61,10 +61,14 @@ async function copyNewEvents(
   for (const item of batch) if (!unique.has(item.id)) unique.set(item.id, item);
   const ids = [...unique.keys()];
   await session.exec('begin');
-  const known = new Set(
-    (await session.query<{ id: string }>('select id from events where id = any($1::uuid[])', [ids])).map(
-      (row) => row.id,
-    ),
+  // Known events, and which of them this report stored first (in an interrupted earlier run of it).
+  const known = new Map(
+    (
+      await session.query<{ id: string; first_report_id: string }>(
+        'select id, first_report_id from events where id = any($1::uuid[])',
+        [ids],
+      )
+    ).map((row) => [row.id, row.first_report_id]),
   );
   const sighted = new Set(
     (
@@ -90,7 +94,9 @@ async function copyNewEvents(
       sightings.map((item) => [item.id, reportId, observedAt, item.line]),
     );
   }
-  return finishBatch(session, reportId, fresh.length, batch.length);
+  // Accepted: what is new, and what this report stored first but has not sighted yet (after a reset).
+  const own = [...unique.keys()].filter((id) => known.get(id) === reportId && !sighted.has(id)).length;
+  return finishBatch(session, reportId, fresh.length + own, batch.length);
 }
 
 const eventColumns = [
@@ -162,16 +168,20 @@ export async function storeEventBatchThroughStaging(
         line,
       ]),
     );
-    const [inserted] = await session.query<{ accepted: number }>(
-      `with added as (
-         insert into events (id, data, raw, first_report_id, first_seen_at, time_source, source_ip, classification_type, feed_name)
-         select distinct on (id) id, data, raw, $1, $2, time_source, source_ip, classification_type, feed_name
-         from event_staging order by id, line
-         on conflict (id) do nothing
-         returning 1
-       )
-       select count(*)::int as accepted from added`,
+    await session.query(
+      `insert into events (id, data, raw, first_report_id, first_seen_at, time_source, source_ip, classification_type, feed_name)
+       select distinct on (id) id, data, raw, $1, $2, time_source, source_ip, classification_type, feed_name
+       from event_staging order by id, line
+       on conflict (id) do nothing`,
       [reportId, observedAt],
+    );
+    // Accepted, as on the direct path: events this report stored first and had not sighted before.
+    const [counted] = await session.query<{ accepted: number }>(
+      `select count(*)::int as accepted
+       from (select distinct id from event_staging) s join events e on e.id = s.id
+       where e.first_report_id = $1
+         and not exists (select 1 from event_sightings x where x.event_id = s.id and x.report_id = $1)`,
+      [reportId],
     );
     await session.query(
       `insert into event_sightings (event_id, report_id, observed_at, line)
@@ -179,7 +189,7 @@ export async function storeEventBatchThroughStaging(
        on conflict (event_id, report_id) do nothing`,
       [reportId, observedAt],
     );
-    return finishBatch(session, reportId, inserted?.accepted ?? 0, batch.length);
+    return finishBatch(session, reportId, counted?.accepted ?? 0, batch.length);
   });
 }
 

@@ -5,7 +5,7 @@ import { archiveReportFile, type ArchivedFile } from './archive.ts';
 import { storeEventBatch, type EventToStore } from './events.repo.ts';
 import { detectFeed, type FeedKind, type FeedParsers } from './feeds.ts';
 import { detectContainer, readInputEntries } from './input.ts';
-import { finishReport, insertReport } from './reports.repo.ts';
+import { finishReport, insertReport, markReportProcessing } from './reports.repo.ts';
 import { ensureSource } from './sources.repo.ts';
 
 export interface IngestRequest {
@@ -79,6 +79,11 @@ export async function receiveReport(
     reportType: request.reportType,
     fileName: request.fileName,
     receivedAt,
+    request: {
+      ...(request.feed === undefined ? {} : { feed: request.feed }),
+      ...(request.reportType === undefined ? {} : { reportType: request.reportType }),
+      ...(request.feedName === undefined ? {} : { feedName: request.feedName }),
+    },
   });
   return { id, receivedAt };
 }
@@ -124,6 +129,7 @@ export async function processReport(
   };
 
   try {
+    await markReportProcessing(store, report.id);
     const container = await detectContainer(request.path);
     const archiving = archiveReportFile(store, report.id, request.path, container).then((result) => {
       archived = result;

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Store } from '../platform/db/index.ts';
-import type { ReportStatus } from '../platform/db/schema.ts';
+import type { ReportRequestOptions, ReportStatus } from '../platform/db/schema.ts';
 
 export interface ReportRecord {
   id: string;
@@ -27,6 +27,7 @@ export interface NewReport {
   reportType?: string | undefined;
   fileName?: string | undefined;
   receivedAt: Date;
+  request: ReportRequestOptions;
 }
 
 /** Records a report before anything is parsed, so even an input that fails at once leaves a trace. */
@@ -40,9 +41,60 @@ export async function insertReport(store: Store, report: NewReport): Promise<voi
       report_type: report.reportType ?? null,
       file_name: report.fileName ?? null,
       received_at: report.receivedAt,
-      status: 'processing',
+      request: JSON.stringify(report.request),
     })
     .execute();
+}
+
+export async function markReportProcessing(store: Store, id: string): Promise<void> {
+  await store.db.updateTable('reports').set({ status: 'processing' }).where('id', '=', id).execute();
+}
+
+/** Reports received or in processing: those a stopped service left unfinished, oldest first. */
+export async function findUnfinishedReports(
+  store: Store,
+): Promise<
+  { id: string; source: string; fileName: string | null; receivedAt: Date; request: ReportRequestOptions }[]
+> {
+  const rows = await store.db
+    .selectFrom('reports')
+    .select(['id', 'source', 'file_name', 'received_at', 'request'])
+    .where('status', 'in', ['received', 'processing'])
+    .orderBy('received_at')
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    source: row.source,
+    fileName: row.file_name,
+    receivedAt: row.received_at,
+    request: row.request,
+  }));
+}
+
+/**
+ * Undoes what an interrupted run recorded for a report, so that it can be processed again from the start:
+ * its sightings, archive parts and counts go; events it stored first stay (other reports may have seen them
+ * since) and are counted as accepted by it again when they come by.
+ */
+export async function resetReport(store: Store, id: string): Promise<void> {
+  await store.db.transaction().execute(async (tx) => {
+    await tx.deleteFrom('event_sightings').where('report_id', '=', id).execute();
+    await tx.deleteFrom('report_archives').where('report_id', '=', id).execute();
+    await tx
+      .updateTable('reports')
+      .set({
+        status: 'received',
+        accepted: 0,
+        duplicates: 0,
+        rejected: 0,
+        rejects: '[]',
+        error: null,
+        size_bytes: null,
+        sha256: null,
+      })
+      .where('id', '=', id)
+      .execute();
+  });
 }
 
 export async function finishReport(

@@ -66,6 +66,14 @@ export interface ReportTable {
   rejects: ColumnType<unknown[], string | undefined, string>;
   error: string | null;
   finished_at: Date | null;
+  request: ColumnType<ReportRequestOptions, string | undefined, string>;
+}
+
+/** What the reporter asked for with a report, kept so that it can be processed again after a restart. */
+export interface ReportRequestOptions {
+  feed?: string;
+  reportType?: string;
+  feedName?: string;
 }
 
 export interface ReportArchiveTable {
