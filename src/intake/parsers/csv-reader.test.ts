@@ -43,6 +43,16 @@ describe('readCsv', () => {
     ]);
   });
 
+  it('takes a bare carriage return as data, with or without quotes in the record', async () => {
+    // Only LF (or CRLF) ends a line, so line numbers match what a text editor shows in any such file.
+    expect(await read('a\rb,c\n"q",x\ry\n"r\rs",t\nlast\n')).toEqual([
+      { line: 1, fields: ['a\rb', 'c'], text: 'a\rb,c' },
+      { line: 2, fields: ['q', 'x\ry'], text: '"q",x\ry' },
+      { line: 3, fields: ['r\rs', 't'], text: '"r\rs",t' },
+      { line: 4, fields: ['last'], text: 'last' },
+    ]);
+  });
+
   it('uses another delimiter', async () => {
     expect(await read('a;"b;c"\n', { delimiter: ';' })).toEqual([
       { line: 1, fields: ['a', 'b;c'], text: 'a;"b;c"' },

@@ -201,6 +201,12 @@ function parseQuoted(
       if (code === 13) {
         if (pos + 1 >= length && !atEnd) return { kind: 'incomplete' };
         if (buffer.charCodeAt(pos + 1) === 10) pos++;
+        else if (pos + 1 < length) {
+          // A bare carriage return is data, as on the unquoted path: only LF (or CRLF) ends a line.
+          field += '\r';
+          pos++;
+          continue;
+        }
       }
       fields.push(field);
       return { kind: 'record', fields, end: pos + 1, lines: lines + 1 };
@@ -211,13 +217,17 @@ function parseQuoted(
   }
 }
 
-/** Index of the next delimiter or line break at or after `from` (or the end of the buffer). */
+/**
+ * Index of the next delimiter or line break at or after `from` (or the end of the buffer). A carriage return
+ * stops the scan only before LF or at the end of the buffer, where the caller decides.
+ */
 function scanUnquoted(buffer: string, from: number, delimiterCode: number): number {
   let pos = from;
   const length = buffer.length;
   while (pos < length) {
     const code = buffer.charCodeAt(pos);
-    if (code === delimiterCode || code === 10 || code === 13) return pos;
+    if (code === delimiterCode || code === 10) return pos;
+    if (code === 13 && (pos + 1 >= length || buffer.charCodeAt(pos + 1) === 10)) return pos;
     pos++;
   }
   return pos;

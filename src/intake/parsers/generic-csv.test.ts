@@ -434,8 +434,8 @@ describe('generic CSV: properties', () => {
           expect(result).toMatchObject({ code: 'intake.unreadable_input' });
           return;
         }
-        // csv-reader.ts ends a record at a bare CR and counts it as a line when the record holds a quote.
-        const lines = text.split(/\r\n|\r|\n/).length;
+        // Only LF (or CRLF) ends a line; a bare carriage return is data.
+        const lines = text.split('\n').length;
         for (const item of result as ParseItem[]) {
           expect(item.line).toBeGreaterThanOrEqual(1);
           expect(item.line).toBeLessThanOrEqual(lines);

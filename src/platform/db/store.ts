@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -66,7 +67,7 @@ export async function openStore({ databaseUrl, dataDir }: OpenStoreOptions): Pro
 }
 
 export async function openPostgresStore(databaseUrl: string): Promise<Store> {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, ...defaultUser(databaseUrl) });
   const store = createPostgresStore(pool);
   try {
     await store.ping();
@@ -74,13 +75,28 @@ export async function openPostgresStore(databaseUrl: string): Promise<Store> {
     await pool.end();
     throw new AppError(
       'platform.database_unavailable',
-      'The PostgreSQL server at DATABASE_URL does not answer.',
+      `The PostgreSQL server at DATABASE_URL does not answer: ${error instanceof Error ? error.message : String(error)}`,
       {
         cause: error,
       },
     );
   }
   return store;
+}
+
+/**
+ * A URL without a user name (`postgres://127.0.0.1:5432/tocsin`) connects as the operating-system user, as psql
+ * does; node-postgres alone would take the USER variable and fail where it is not set (containers, CI).
+ */
+function defaultUser(databaseUrl: string): { user?: string } {
+  let url: URL;
+  try {
+    url = new URL(databaseUrl);
+  } catch {
+    return {};
+  }
+  if (url.username !== '') return {};
+  return { user: userInfo().username };
 }
 
 export function createPostgresStore(pool: pg.Pool): Store {
