@@ -1,7 +1,9 @@
+import { userInfo } from 'node:os';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backend, createTestStore } from '../../../test/db.ts';
 import type { Store } from './index.ts';
+import { withDefaultUser } from './store.ts';
 
 let store: Store;
 
@@ -141,5 +143,20 @@ describe(`store on ${backend}`, () => {
     // The connection is usable afterwards: no transaction was left open.
     await store.ping();
     expect(await store.copyRows('copy_target', ['id', 'label'], [[700, 'after']])).toBe(1);
+  });
+});
+
+describe('withDefaultUser', () => {
+  const me = encodeURIComponent(userInfo().username);
+  it.each([
+    ['postgres://127.0.0.1:5432/tocsin', `postgres://${me}@127.0.0.1:5432/tocsin`],
+    ['postgres://:secret@db.example:5432/tocsin', `postgres://${me}:secret@db.example:5432/tocsin`],
+    ['postgres://alice@127.0.0.1/tocsin', 'postgres://alice@127.0.0.1/tocsin'],
+    [
+      'postgres://alice:pw@127.0.0.1/tocsin?sslmode=require',
+      'postgres://alice:pw@127.0.0.1/tocsin?sslmode=require',
+    ],
+  ])('%s -> %s', (url, expected) => {
+    expect(withDefaultUser(url)).toBe(expected);
   });
 });

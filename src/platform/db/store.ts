@@ -67,7 +67,7 @@ export async function openStore({ databaseUrl, dataDir }: OpenStoreOptions): Pro
 }
 
 export async function openPostgresStore(databaseUrl: string): Promise<Store> {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, ...defaultUser(databaseUrl) });
+  const pool = new pg.Pool({ connectionString: withDefaultUser(databaseUrl), max: 10 });
   const store = createPostgresStore(pool);
   try {
     await store.ping();
@@ -88,15 +88,16 @@ export async function openPostgresStore(databaseUrl: string): Promise<Store> {
  * A URL without a user name (`postgres://127.0.0.1:5432/tocsin`) connects as the operating-system user, as psql
  * does; node-postgres alone would take the USER variable and fail where it is not set (containers, CI).
  */
-function defaultUser(databaseUrl: string): { user?: string } {
+export function withDefaultUser(databaseUrl: string): string {
   let url: URL;
   try {
     url = new URL(databaseUrl);
   } catch {
-    return {};
+    return databaseUrl;
   }
-  if (url.username !== '') return {};
-  return { user: userInfo().username };
+  if (url.username !== '' || url.host === '') return databaseUrl;
+  url.username = encodeURIComponent(userInfo().username);
+  return url.toString();
 }
 
 export function createPostgresStore(pool: pg.Pool): Store {
