@@ -108,13 +108,16 @@ export function createContext(
     io,
     version,
     config: () => (config ??= loadConfig({ env, cwd })),
-    logger: () => (log ??= createLogger({ level: context.config().logLevel })),
+    // Commands log to stderr, so that what they print (an export, JSON) is all that reaches stdout; the
+    // service logs to stdout, where a supervisor collects it.
+    logger: () => (log ??= createLogger({ level: context.config().logLevel, toStderr: true })),
     openStore: () => openMigratedStore(context.config(), context.logger()),
     openStoreUnmigrated: () => {
       const { databaseUrl, dataDir } = context.config();
       return openStore({ databaseUrl, dataDir });
     },
     serve: async () => {
+      log ??= createLogger({ level: context.config().logLevel });
       const store = await context.openStore();
       const { stopped } = await startService({ config: context.config(), log: context.logger(), store });
       return stopped;

@@ -112,6 +112,18 @@ describe(`tocsin ingest on ${backend}`, () => {
     expect(csv.filter((l) => l !== '')).toHaveLength(8);
   });
 
+  it('keeps standard output for the export: log lines go to standard error', async () => {
+    // A fresh data directory (or database) with logging on: migrations are logged while the export runs.
+    const fresh: Record<string, string> = { ...env, LOG_LEVEL: 'info' };
+    if (backend === 'pglite') fresh.TOCSIN_DATA_DIR = mkdtempSync(join(tmpdir(), 'tocsin-cli-'));
+    const exit = await runTocsin(['events', 'export', '--format', 'jsonl'], fresh);
+    expect(exit.code).toBe(0);
+    for (const line of exit.stdout.split('\n').filter((l) => l !== '')) {
+      expect(JSON.parse(line)).toHaveProperty('id');
+    }
+    if (backend === 'pglite') expect(exit.stderr).toContain('"msg":"database migrated"');
+  });
+
   it('refuses a bad --format and a bad --since', async () => {
     expect((await runTocsin(['events', 'export', '--format', 'xml'], env)).code).toBe(2);
     const since = await runTocsin(['events', 'export', '--format', 'csv', '--since', 'last tuesday'], env);
