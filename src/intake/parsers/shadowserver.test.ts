@@ -215,6 +215,66 @@ describe('Shadowserver parser: mapping by header', () => {
   });
 });
 
+describe('Shadowserver parser: building events', () => {
+  it('gives each row the event it gives alone, in key order too, however many key sets a file has', async () => {
+    // 14 optional columns filled at random give more distinct key sequences than the builder caches (1024).
+    const [header = ''] = fixture(scanHttp).split('\n');
+    const optional = ['"tcp"', '"h.example.net"', '"http"', '64500', '"NL"', '"UTRECHT"', '200'];
+    const rows: string[] = [];
+    let seed = 7;
+    const random = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let i = 0; i < 1500; i++) {
+      const pick = (value: string): string => (random() < 0.5 ? value : '');
+      const [protocol, hostname, tag, asn, geo, city, code] = optional.map(pick);
+      const ip = `"192.0.2.${i % 250}"`;
+      rows.push(
+        `"2024-05-01 01:02:03",${ip},${protocol},${i % 65535},${hostname},${tag},${asn},${geo},${city},${code},` +
+          `,${pick('"low"')},${i},${pick('"srv"')},${pick('"text/html"')},${pick('"n"')}`,
+      );
+    }
+    const together = eventsOf(await parseText([header, ...rows].join('\n'), { fileName: scanHttp }));
+    expect(together).toHaveLength(rows.length);
+    const keySets = new Set(together.map((item) => Object.keys(item.event).join()));
+    expect(keySets.size).toBeGreaterThan(1024);
+    for (const [index, row] of rows.entries()) {
+      const alone = eventsOf(await parseText(`${header}\n${row}`, { fileName: scanHttp }));
+      expect(JSON.stringify(together[index]?.event), `row ${index + 2}`).toBe(
+        JSON.stringify(alone[0]?.event),
+      );
+    }
+  });
+
+  it('lets a schema constant win over a column mapped to the same field, and drop an empty one', async () => {
+    const custom = createShadowserverParser(
+      parseShadowserverSchema({
+        scan_x: {
+          feed_name: 'X',
+          file_name: 'scan_x',
+          constant_fields: { 'classification.identifier': 'from-schema', 'protocol.application': '-' },
+          required_fields: [['time.source', 'timestamp', 'add_UTC_to_timestamp']],
+          optional_fields: [
+            ['classification.identifier', 'kind', 'validate_to_none'],
+            ['protocol.application', 'app'],
+          ],
+        },
+      }),
+    );
+    const items: ParseItem[] = [];
+    const input = chunksOf('timestamp,kind,app,other\n2024-05-01 00:00:00,from-row,http,1\n');
+    for await (const batch of custom(input, { fileName: 'scan_x.csv', observationTime }))
+      items.push(...batch);
+    expect(eventsOf(items).map((item) => item.event)).toEqual([
+      {
+        'feed.name': 'X',
+        'time.observation': observationTime,
+        'time.source': '2024-05-01T00:00:00+00:00',
+        'classification.identifier': 'from-schema',
+        'extra.other': '1',
+      },
+    ]);
+  });
+});
+
 describe('Shadowserver parser: report type', () => {
   it('comes from the file name, even where the schema key differs from it', async () => {
     expect(reportTypeFromFileName(schema, '2024-05-01-event4_sinkhole-example.csv')).toBe('event4_sinkhole');

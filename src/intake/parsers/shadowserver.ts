@@ -3,15 +3,20 @@
  * (`shadowserver-schema.ts`). It follows IntelMQ's ShadowserverParserBot (`parse_line` in
  * intelmq/bots/parsers/shadowserver/parser.py) field for field, with the differences named below.
  *
- * Per header, the report's mappings are compiled once into a plan of steps with column indexes; a row then
- * costs its event object, its `raw` text and the sanitised values.
+ * Per header, the report's mappings are compiled once into a plan of steps with column indexes and output
+ * slots; a row then costs its event object (a copy of a cached template, see `EventBuilder`), its `raw` text
+ * and the sanitised values. The conformance test with IntelMQ names the same differences.
  *
  * Where Tocsin differs from IntelMQ 3.3, on purpose:
  * - `severity` and `product.*` are IDF fields (IntelMQ 3.5); IntelMQ 3.3 put them in `extra.`.
  * - A row with more or fewer fields than the header is rejected: IntelMQ reads missing trailing fields as
  *   empty, which cannot be told from a truncated row.
  * - A required field whose value its conversion refuses (`validate_ip` on a malformed address) rejects the
- *   row; IntelMQ keeps the row without the field and the value in `extra.<column>`.
+ *   row; IntelMQ keeps the row without the field and the value in `extra.<column>`. `validate_ip` refuses a
+ *   value with a "/" that is no network; IntelMQ drops any value with a "/".
+ * - An empty `convert_date_utc` value is absent; IntelMQ's dateutil makes it midnight of the current day.
+ * - A rejected record that spans lines (a stray quote) rejects its first line only: the lines after it are
+ *   read again. IntelMQ's csv module loses them into the bad record.
  * - `extra.` keys follow IDF's key rule: a column name that breaks it is normalised (IntelMQ keeps it).
  */
 import {
@@ -60,6 +65,8 @@ interface Step {
   target: Target;
   key: string;
   spec: FieldSpec | undefined;
+  /** The step's key in the plan's `EventBuilder`. */
+  outSlot: number;
   /** What a reject names: the IDF field for a step that fills one, else the CSV column. */
   faultField: string;
   conversionName: string | undefined;
@@ -80,10 +87,12 @@ interface Plan {
   rejectAll: { field: string; reason: string } | undefined;
   required: Step[];
   optional: Step[];
-  constants: [key: string, value: unknown][];
-  extraConstants: [key: string, value: unknown][];
-  /** Per column name: its header index (last occurrence, as Python's DictReader) and its `extra.` key. */
-  slots: { index: number; extraKey: string }[];
+  /** Output slots (see `EventBuilder`) of the schema's constants; `undefined` removes the field. */
+  constants: [slot: number, value: unknown][];
+  extraConstants: [slot: number, value: unknown][];
+  /** Per column name: its header index (last occurrence, as Python's DictReader) and its `extra.` slot. */
+  slots: { index: number; extraSlot: number }[];
+  builder: EventBuilder;
   baseCounts: Int32Array;
   counts: Int32Array;
   row: Row;
@@ -104,6 +113,146 @@ class Row implements RowView {
   get(column: string): string | undefined {
     const index = this.#index.get(column);
     return index === undefined ? undefined : this.fields[index];
+  }
+}
+
+interface Shape {
+  next: (Shape | undefined)[];
+  /** An event with this shape's keys in order, the fixed values set and `null` for the others. */
+  template: Event | undefined;
+}
+
+// Beyond this many distinct key sequences in one file, events are built key by key.
+const maxShapes = 1024;
+
+/**
+ * Builds a plan's events. A fresh object given some 25 keys one by one turns into a slow hash table in V8
+ * (more than a dozen keys added by computed name); so each distinct sequence of keys gets a template
+ * object once, which each row copies and fills. The feed and classification values, the same in every row,
+ * are in the template already. Keys are numbered slots, so a row costs no string hashing either.
+ */
+class EventBuilder {
+  readonly #keys: string[] = [];
+  readonly #slotOfKey = new Map<string, number>();
+  readonly #fixed: unknown[] = [];
+  #firstFree = 0;
+  #stamp = new Int32Array(0);
+  #values: unknown[] = [];
+  #order = new Int32Array(0);
+  #count = 0;
+  #row = 0;
+  #root: Shape = { next: [], template: undefined };
+  #shapes = 0;
+
+  /** The slot of a key, made on first use (while the plan is compiled). */
+  slot(key: string): number {
+    let slot = this.#slotOfKey.get(key);
+    if (slot === undefined) {
+      slot = this.#keys.length;
+      this.#keys.push(key);
+      this.#slotOfKey.set(key, slot);
+      this.#fixed.push(undefined);
+    }
+    return slot;
+  }
+
+  /**
+   * Declares the value that a slot ends with in every row that sets it: a schema constant, set in each row
+   * after the mappings. A `leading` slot (the parse's template: feed, observation time) starts every row;
+   * leading slots come first.
+   */
+  fix(slot: number, value: unknown, leading = false): void {
+    this.#fixed[slot] = value;
+    if (leading && slot === this.#firstFree) this.#firstFree++;
+  }
+
+  /** Call once the plan is compiled. */
+  seal(): void {
+    const size = this.#keys.length;
+    this.#stamp = new Int32Array(size);
+    this.#order = new Int32Array(size);
+    this.#values = new Array<unknown>(size).fill(undefined);
+    this.#root = this.#shape();
+  }
+
+  // A filled array: indexing a sparse one by slot would make V8 keep it as a slow hash table.
+  #shape(): Shape {
+    return { next: new Array<Shape | undefined>(this.#keys.length).fill(undefined), template: undefined };
+  }
+
+  begin(): void {
+    const row = ++this.#row;
+    const stamp = this.#stamp;
+    const order = this.#order;
+    for (let slot = 0; slot < this.#firstFree; slot++) {
+      stamp[slot] = row;
+      order[slot] = slot;
+    }
+    this.#count = this.#firstFree;
+  }
+
+  has(slot: number): boolean {
+    return this.#stamp[slot] === this.#row;
+  }
+
+  set(slot: number, value: unknown): void {
+    if (this.#stamp[slot] !== this.#row) {
+      this.#stamp[slot] = this.#row;
+      this.#order[this.#count++] = slot;
+    }
+    this.#values[slot] = value;
+  }
+
+  /** Removes a slot for good in this row (nothing sets it after). */
+  remove(slot: number): void {
+    this.#stamp[slot] = 0;
+  }
+
+  build(): Event {
+    const order = this.#order;
+    const count = this.#count;
+    const stamp = this.#stamp;
+    const row = this.#row;
+    const keys = this.#keys;
+    const fixed = this.#fixed;
+    const values = this.#values;
+    let shape: Shape | undefined = this.#root;
+    for (let at = 0; at < count && shape !== undefined; at++) {
+      const slot = order[at] as number;
+      if (stamp[slot] !== row) continue;
+      let next: Shape | undefined = shape.next[slot];
+      if (next === undefined && this.#shapes < maxShapes) {
+        this.#shapes++;
+        next = this.#shape();
+        shape.next[slot] = next;
+      }
+      shape = next;
+    }
+    if (shape === undefined) {
+      const event: Event = {};
+      for (let at = 0; at < count; at++) {
+        const slot = order[at] as number;
+        if (stamp[slot] === row) event[keys[slot] as string] = fixed[slot] ?? values[slot];
+      }
+      return event;
+    }
+    shape.template ??= this.#templateOf(order.subarray(0, count));
+    const event: Event = { ...shape.template };
+    for (let at = 0; at < count; at++) {
+      const slot = order[at] as number;
+      if (stamp[slot] === row && fixed[slot] === undefined) event[keys[slot] as string] = values[slot];
+    }
+    return event;
+  }
+
+  #templateOf(order: Int32Array): Event {
+    const entries: [string, unknown][] = [];
+    for (const slot of order) {
+      if (this.#stamp[slot] === this.#row)
+        entries.push([this.#keys[slot] as string, this.#fixed[slot] ?? null]);
+    }
+    // JSON.parse makes an object with fast properties, whose copies stay fast when their values are set.
+    return JSON.parse(JSON.stringify(Object.fromEntries(entries))) as Event;
   }
 }
 
@@ -130,6 +279,7 @@ function compileStep(
   required: boolean,
   columns: ReadonlyMap<string, number>,
   slotOf: ReadonlyMap<string, number>,
+  builder: EventBuilder,
 ): Step {
   const index = columns.get(mapping.column) ?? -1;
   const { key } = mapping;
@@ -157,6 +307,7 @@ function compileStep(
     slot: slotOf.get(mapping.column) ?? -1,
     target,
     key: eventKey,
+    outSlot: target === toNothing ? -1 : builder.slot(eventKey),
     spec,
     faultField: target === toField ? eventKey : mapping.column,
     conversionName: mapping.conversion,
@@ -173,7 +324,7 @@ function compileStep(
 function compileConstants(report: ShadowserverReport, plan: Plan): void {
   for (const [key, value] of Object.entries(report.constantFields)) {
     if (isExtraField(key)) {
-      plan.extraConstants.push([key, value]);
+      plan.extraConstants.push([plan.builder.slot(key), value]);
       continue;
     }
     const result = sanitiseField(key, value);
@@ -184,11 +335,15 @@ function compileConstants(report: ShadowserverReport, plan: Plan): void {
       };
       continue;
     }
-    plan.constants.push([key, result.value]);
+    const slot = plan.builder.slot(key);
+    plan.constants.push([slot, result.value]);
+    if (result.value !== undefined) plan.builder.fix(slot, result.value);
   }
 }
 
-function compilePlan(report: ShadowserverReport, header: CsvRecord, templateKeys: readonly string[]): Plan {
+function compilePlan(report: ShadowserverReport, header: CsvRecord, template: Event): Plan {
+  const builder = new EventBuilder();
+  for (const [key, value] of Object.entries(template)) builder.fix(builder.slot(key), value, true);
   const columns = new Map<string, number>();
   header.fields.forEach((name, index) => columns.set(name, index));
   const slotOf = new Map<string, number>();
@@ -202,23 +357,24 @@ function compilePlan(report: ShadowserverReport, header: CsvRecord, templateKeys
     }
     const index = columns.get(name) ?? 0;
     slotOf.set(name, slots.length);
-    slots.push({ index, extraKey: extraKeyOf(name, index) });
+    slots.push({ index, extraSlot: -1 });
     baseCounts.push(1);
   }
   const plan: Plan = {
     headerText: header.text,
     width: header.fields.length,
     rejectAll: undefined,
-    required: report.requiredFields.map((mapping) => compileStep(mapping, true, columns, slotOf)),
+    required: report.requiredFields.map((mapping) => compileStep(mapping, true, columns, slotOf, builder)),
     optional: report.optionalFields
-      .map((mapping) => compileStep(mapping, false, columns, slotOf))
-      .filter((step) => step.index >= 0),
+      .filter((mapping) => columns.has(mapping.column))
+      .map((mapping) => compileStep(mapping, false, columns, slotOf, builder)),
     constants: [],
     extraConstants: [],
     slots,
     baseCounts: Int32Array.from(baseCounts),
     counts: new Int32Array(baseCounts.length),
     row: new Row(columns),
+    builder,
   };
   const missing = plan.required.find((step) => step.index < 0);
   if (missing !== undefined) {
@@ -230,13 +386,16 @@ function compilePlan(report: ShadowserverReport, header: CsvRecord, templateKeys
     };
   }
   // IntelMQ raises KeyExists when a key is set twice; only keys that can already be present need the check.
-  const seen = new Set(templateKeys);
+  const seen = new Set(Object.keys(template));
   for (const step of [...plan.required, ...plan.optional]) {
     if (step.target !== toField) continue;
     step.checkCollision = seen.has(step.key);
     seen.add(step.key);
   }
   compileConstants(report, plan);
+  for (const slot of slots)
+    slot.extraSlot = builder.slot(extraKeyOf(header.fields[slot.index] ?? '', slot.index));
+  builder.seal();
   return plan;
 }
 
@@ -316,7 +475,7 @@ function rejectOf(line: number, reason: string, field?: string): Reject {
  * One row to an event, following IntelMQ's `parse_line`: required fields, optional fields, constants, then
  * every column still unused (non-empty) as `extra.<column>`. `counts` is IntelMQ's list of unused columns.
  */
-function parseRow(plan: Plan, record: CsvRecord, template: Event): ParseItem {
+function parseRow(plan: Plan, record: CsvRecord): ParseItem {
   const fields = record.fields;
   if (fields.length !== plan.width) {
     return rejectOf(record.line, widthProblem(fields.length, plan.width));
@@ -327,17 +486,18 @@ function parseRow(plan: Plan, record: CsvRecord, template: Event): ParseItem {
   counts.set(plan.baseCounts);
   const row = plan.row;
   row.fields = fields;
-  const event: Event = { ...template };
+  const builder = plan.builder;
+  builder.begin();
   for (const step of plan.required) {
     resolve(step, fields[step.index] ?? '', row);
     const outcome = step.outcome;
     if (outcome === refused) return rejectOf(record.line, step.outReason, step.faultField);
     if (outcome === none || outcome === kept) continue;
     if (outcome === set) {
-      if (step.checkCollision && event[step.key] !== undefined) {
+      if (step.checkCollision && builder.has(step.outSlot)) {
         return rejectOf(record.line, `${step.column}: ${step.key} is mapped twice`, step.column);
       }
-      event[step.key] = step.outValue;
+      builder.set(step.outSlot, step.outValue);
     }
     (counts[step.slot] as number)--;
   }
@@ -348,26 +508,31 @@ function parseRow(plan: Plan, record: CsvRecord, template: Event): ParseItem {
     if (outcome === refused) return rejectOf(record.line, step.outReason, step.faultField);
     if (outcome === kept) continue;
     if (outcome === set) {
-      if (step.checkCollision && event[step.key] !== undefined) {
+      if (step.checkCollision && builder.has(step.outSlot)) {
         return rejectOf(record.line, `${step.column}: ${step.key} is mapped twice`, step.column);
       }
-      event[step.key] = step.outValue;
+      builder.set(step.outSlot, step.outValue);
     }
     (counts[step.slot] as number)--;
   }
-  for (const [key, value] of plan.constants) {
-    if (value === undefined) Reflect.deleteProperty(event, key);
-    else event[key] = value;
+  for (const [slot, value] of plan.constants) {
+    if (value === undefined) builder.remove(slot);
+    else builder.set(slot, value);
   }
-  for (const [key, value] of plan.extraConstants) event[key] ??= value;
+  for (const [slot, value] of plan.extraConstants) if (!builder.has(slot)) builder.set(slot, value);
   const slots = plan.slots;
   for (let slot = 0; slot < slots.length; slot++) {
     if ((counts[slot] as number) <= 0) continue;
-    const { index, extraKey } = slots[slot] as Plan['slots'][number];
+    const { index, extraSlot } = slots[slot] as Plan['slots'][number];
     const value = fields[index] as string;
-    if (value !== '') event[extraKey] = value;
+    if (value !== '') builder.set(extraSlot, value);
   }
-  return { kind: 'event', line: record.line, event, raw: `${plan.headerText}\n${record.text}` };
+  return {
+    kind: 'event',
+    line: record.line,
+    event: builder.build(),
+    raw: `${plan.headerText}\n${record.text}`,
+  };
 }
 
 function resolveReport(schema: ShadowserverSchema, options: ParseOptions): ShadowserverReport {
@@ -436,12 +601,7 @@ async function* textOnce(text: string): AsyncGenerator<string> {
  * first line is rejected and the lines after it are read again on their own, so one bad byte costs one
  * line and not the good rows behind it too.
  */
-async function* resynchronise(
-  plan: Plan,
-  record: CsvRecord,
-  reject: Reject,
-  template: Event,
-): AsyncGenerator<ParseItem> {
+async function* resynchronise(plan: Plan, record: CsvRecord, reject: Reject): AsyncGenerator<ParseItem> {
   const lastLine = record.line + countLineBreaks(record.text);
   yield {
     ...reject,
@@ -460,9 +620,9 @@ async function* resynchronise(
         continue;
       }
       const moved: CsvRecord = { ...item, line: lineOf(item.line) };
-      const parsed = parseRow(plan, moved, template);
+      const parsed = parseRow(plan, moved);
       if (parsed.kind === 'reject' && moved.text.includes('\n')) {
-        yield* resynchronise(plan, moved, parsed, template);
+        yield* resynchronise(plan, moved, parsed);
       } else {
         yield parsed;
       }
@@ -487,7 +647,6 @@ export function createShadowserverParser(schema: ShadowserverSchema): FeedParser
   return async function* parseShadowserver(input, options) {
     const report = resolveReport(schema, options);
     const template = eventTemplate(report, options);
-    const templateKeys = Object.keys(template);
     let plan: Plan | undefined;
     let out: ParseItem[] = [];
     for await (const batch of readCsv(withoutNul(input))) {
@@ -504,11 +663,11 @@ export function createShadowserverParser(schema: ShadowserverSchema): FeedParser
           }
           out.push(rejectOf(item.line, item.problem));
         } else if (plan === undefined) {
-          plan = compilePlan(report, item, templateKeys);
+          plan = compilePlan(report, item, template);
         } else {
-          const parsed = parseRow(plan, item, template);
+          const parsed = parseRow(plan, item);
           if (parsed.kind === 'reject' && item.text.includes('\n')) {
-            for await (const again of resynchronise(plan, item, parsed, template)) out.push(again);
+            for await (const again of resynchronise(plan, item, parsed)) out.push(again);
           } else {
             out.push(parsed);
           }
