@@ -610,8 +610,7 @@ async function* resynchronise(plan: Plan, record: CsvRecord, reject: Reject): As
       `the lines after line ${record.line} are read again on their own)`,
   };
   const rest = record.text.slice(record.text.indexOf('\n') + 1);
-  // The reader counts a lone CR as a line break outside quotes only; inside the record it counted none, so
-  // the lines read again are kept within the record's lines and the numbers after it stay in order.
+  // The lines read again stay within the record's own lines, so the numbers after it stay in order.
   const lineOf = (line: number): number => Math.min(record.line + line, lastLine);
   for await (const batch of readCsv(textOnce(rest))) {
     for (const item of batch) {
