@@ -5,7 +5,9 @@
  *
  * Every event is compared whole, `raw` included, ignoring only `time.observation` (as IntelMQ's own tests
  * do). Where Tocsin differs on purpose, a rule in `allowedDifferences` names the difference and its reason;
- * nothing else is normalised, and a rule that no report needs fails the suite.
+ * nothing else is normalised, and a rule that no report needs fails the suite. `feed.name` is no difference:
+ * it is taken from IntelMQ's input report (ParseOptions.feedName), as an IntelMQ collector sets it. Neither
+ * is `severity`: none of these CSVs has the column (IntelMQ logs "Optional key 'severity' not found").
  */
 import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
