@@ -181,6 +181,11 @@ class EventBuilder {
   }
 
   begin(): void {
+    // Stamps are Int32: after 2^31 rows of one header, start the count again.
+    if (this.#row === 0x7fffffff) {
+      this.#stamp.fill(0);
+      this.#row = 0;
+    }
     const row = ++this.#row;
     const stamp = this.#stamp;
     const order = this.#order;
