@@ -1,0 +1,50 @@
+import type { Event } from '../core/index.ts';
+import type { IpInfo } from './ip-table.ts';
+
+/** What enrichment needs of the IP table. */
+export interface IpLookup {
+  lookup(ip: string): IpInfo | undefined;
+}
+
+/** Where the table's answer goes, per side, and how a feed's value is compared with it. */
+const fields = [
+  { key: 'asn', pick: (info: IpInfo) => info.asn },
+  { key: 'as_name', pick: (info: IpInfo) => info.asName },
+  { key: 'network', pick: (info: IpInfo) => info.network },
+  { key: 'geolocation.cc', pick: (info: IpInfo) => info.cc },
+] as const;
+
+function sameValue(feed: unknown, table: string | number): boolean {
+  if (typeof table === 'number') return Number(feed) === table;
+  return typeof feed === 'string' && feed.toLowerCase() === table.toLowerCase();
+}
+
+function isAbsent(value: unknown): boolean {
+  return value === undefined || value === null || value === '';
+}
+
+/**
+ * Fills `source.asn`, `source.as_name`, `source.network` and `source.geolocation.cc` from the IP table by
+ * `source.ip`, and the same `destination.*` fields by `destination.ip`, where the feed gave none. A
+ * feed's own value is kept; where the table says otherwise, the table's value is recorded beside it as
+ * `extra.enrichment.<field>` (for instance `extra.enrichment.source.asn`), so an analyst can see both.
+ * Text is compared without regard to case. Returns a new event; the given one is not changed.
+ */
+export function enrichEvent(table: IpLookup, event: Event): Event {
+  const enriched: Event = { ...event };
+  for (const side of ['source', 'destination'] as const) {
+    const ip = event[`${side}.ip`];
+    if (typeof ip !== 'string') continue;
+    const info = table.lookup(ip);
+    if (info === undefined) continue;
+    for (const { key, pick } of fields) {
+      const value = pick(info);
+      if (value === undefined) continue;
+      const field = `${side}.${key}`;
+      const feed = event[field];
+      if (isAbsent(feed)) enriched[field] = value;
+      else if (!sameValue(feed, value)) enriched[`extra.enrichment.${field}`] = value;
+    }
+  }
+  return enriched;
+}

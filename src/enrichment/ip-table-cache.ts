@@ -1,0 +1,144 @@
+/**
+ * The IP table's columns as one binary file, so a restart maps arrays instead of parsing 60 MB of CSV.
+ * Layout (host byte order, checked by a marker): a 48-byte header — magic, byte-order marker, format
+ * version, payload length, CRC-32 of the payload, the four range counts, the name bytes — then each
+ * column in a fixed order, every section padded to 4 bytes. A file that fails any check is not used.
+ */
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import type { AsnColumns, CountryColumns, DataPackage, IpTableData } from './ip-table-build.ts';
+import type { Lanes } from './ip-ranges.ts';
+
+const MAGIC = 'TOCSINIP';
+const BYTE_ORDER = 0x01020304;
+/** Raise when the layout or the meaning of the columns changes: old files are then rebuilt. */
+const FORMAT_VERSION = 1;
+const HEADER_BYTES = 48;
+
+/** The cache file for these package versions; a new version of either package means a new file. */
+export function cacheFileName(packages: { asn: DataPackage; country: DataPackage }): string {
+  const safe = (s: string) => s.replace(/[^0-9A-Za-z.-]/g, '_');
+  return `ip-table-v${FORMAT_VERSION}-asn-${safe(packages.asn.version)}-cc-${safe(packages.country.version)}.bin`;
+}
+
+const pad4 = (n: number) => (n + 3) & ~3;
+
+function asnSections(c: AsnColumns): ArrayBufferView[] {
+  return [c.starts, c.ends, c.asn, c.name];
+}
+
+function countrySections(c: CountryColumns): ArrayBufferView[] {
+  return [c.starts, c.ends, c.cc];
+}
+
+export function encodeIpTable(data: IpTableData): Buffer {
+  const names = Buffer.from(data.names.join('\n'), 'utf8');
+  const sections = [
+    ...asnSections(data.ipv4Asn),
+    ...countrySections(data.ipv4Country),
+    ...asnSections(data.ipv6Asn),
+    ...countrySections(data.ipv6Country),
+    names,
+  ];
+  const payloadLength = sections.reduce((sum, s) => sum + pad4(s.byteLength), 0);
+  const file = Buffer.alloc(HEADER_BYTES + payloadLength);
+  let offset = HEADER_BYTES;
+  for (const s of sections) {
+    file.set(new Uint8Array(s.buffer, s.byteOffset, s.byteLength), offset);
+    offset += pad4(s.byteLength);
+  }
+  const payload = file.subarray(HEADER_BYTES);
+  file.write(MAGIC, 0, 'latin1');
+  const header = new Uint32Array(file.buffer, file.byteOffset + 8, (HEADER_BYTES - 8) / 4);
+  header.set([
+    BYTE_ORDER,
+    FORMAT_VERSION,
+    payloadLength,
+    crc32(payload),
+    data.ipv4Asn.count,
+    data.ipv4Country.count,
+    data.ipv6Asn.count,
+    data.ipv6Country.count,
+    names.byteLength,
+  ]);
+  return file;
+}
+
+/** The columns in `file`, or undefined if it is truncated, corrupted or of another format. */
+export function decodeIpTable(file: Buffer): IpTableData | undefined {
+  if (file.byteLength < HEADER_BYTES || file.toString('latin1', 0, 8) !== MAGIC) return undefined;
+  // Typed-array views need 4-byte alignment; a Buffer from a pool may not have it.
+  const bytes = file.byteOffset % 4 === 0 ? file : Buffer.from(file);
+  const header = new Uint32Array(bytes.buffer, bytes.byteOffset + 8, (HEADER_BYTES - 8) / 4);
+  const [order, version, payloadLength, checksum, v4a, v4c, v6a, v6c, nameBytes] = header;
+  if (order !== BYTE_ORDER || version !== FORMAT_VERSION) return undefined;
+  if (payloadLength !== bytes.byteLength - HEADER_BYTES) return undefined;
+  if (crc32(bytes.subarray(HEADER_BYTES)) !== checksum) return undefined;
+  if (v4a === undefined || v4c === undefined || v6a === undefined || v6c === undefined) return undefined;
+  if (nameBytes === undefined) return undefined;
+  const asnBytes = (lanes: number, n: number) => 2 * n * lanes * 4 + 2 * n * 4;
+  const countryBytes = (lanes: number, n: number) => 2 * n * lanes * 4 + pad4(n * 2);
+  const expected =
+    asnBytes(1, v4a) + countryBytes(1, v4c) + asnBytes(4, v6a) + countryBytes(4, v6c) + pad4(nameBytes);
+  if (expected !== payloadLength) return undefined;
+  let offset = bytes.byteOffset + HEADER_BYTES;
+  const u32 = (length: number): Uint32Array => {
+    const view = new Uint32Array(bytes.buffer, offset, length);
+    offset += length * 4;
+    return view;
+  };
+  const u16 = (length: number): Uint16Array => {
+    const view = new Uint16Array(bytes.buffer, offset, length);
+    offset += pad4(length * 2);
+    return view;
+  };
+  const asn = (lanes: Lanes, count: number): AsnColumns => ({
+    lanes,
+    count,
+    starts: u32(count * lanes),
+    ends: u32(count * lanes),
+    asn: u32(count),
+    name: u32(count),
+  });
+  const country = (lanes: Lanes, count: number): CountryColumns => ({
+    lanes,
+    count,
+    starts: u32(count * lanes),
+    ends: u32(count * lanes),
+    cc: u16(count),
+  });
+  const ipv4Asn = asn(1, v4a);
+  const ipv4Country = country(1, v4c);
+  const ipv6Asn = asn(4, v6a);
+  const ipv6Country = country(4, v6c);
+  const names = Buffer.from(bytes.buffer, offset, nameBytes).toString('utf8').split('\n');
+  return { ipv4Asn, ipv4Country, ipv6Asn, ipv6Country, names };
+}
+
+/** The cached columns, or undefined when there is no usable file. */
+export async function readIpTableCache(dir: string, fileName: string): Promise<IpTableData | undefined> {
+  let file: Buffer;
+  try {
+    file = await readFile(join(dir, fileName));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  return decodeIpTable(file);
+}
+
+/**
+ * Writes the cache file whole (a temporary file, then a rename: a reader never sees half a file) and
+ * removes the files of other package versions.
+ */
+export async function writeIpTableCache(dir: string, fileName: string, data: IpTableData): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const temporary = join(dir, `${fileName}.${process.pid}.tmp`);
+  await writeFile(temporary, encodeIpTable(data));
+  await rename(temporary, join(dir, fileName));
+  for (const other of await readdir(dir)) {
+    if (other !== fileName && /^ip-table-v\d+-.*\.bin$/.test(other))
+      await rm(join(dir, other), { force: true });
+  }
+}
