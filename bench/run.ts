@@ -1,11 +1,16 @@
 /**
- * Reproducible benchmarks. `npm run bench` runs them all; `npm run bench -- ingest` (or `store`) one.
+ * Reproducible benchmarks. `npm run bench` runs them all; `npm run bench -- ingest` (or `store`, `lookup`) one.
  * Set DATABASE_URL to a scratch PostgreSQL database to measure the server as well as embedded PGlite.
  */
 import { runIngestBench } from './ingest.ts';
+import { runLookupBench } from './lookup.ts';
 import { runStoreBench } from './store.ts';
 
-const benchmarks: Record<string, () => Promise<void>> = { store: runStoreBench, ingest: runIngestBench };
+const benchmarks: Record<string, () => Promise<void>> = {
+  store: runStoreBench,
+  ingest: runIngestBench,
+  lookup: runLookupBench,
+};
 const chosen = process.argv.slice(2);
 for (const name of chosen) {
   if (!(name in benchmarks)) {
