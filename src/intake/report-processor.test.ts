@@ -54,7 +54,7 @@ describe(`report processing across restarts on ${backend}`, () => {
     const report = await findReport(store, id);
     expect(report).toMatchObject({ status: 'processed', accepted: 5, duplicates: 0, rejected: 0 });
     const names = await store.db.selectFrom('events').select('data').execute();
-    expect(names.map((row) => (row.data)['feed.name'])).toEqual(
+    expect(names.map((row) => row.data['feed.name'])).toEqual(
       Array.from({ length: 5 }, () => 'Partner A scan'),
     );
     expect(existsSync(path)).toBe(false);
