@@ -16,7 +16,7 @@ import {
   ipv6BlockPrefix,
   parseIPv4,
   parseIPv6,
-} from './ip-address.ts';
+} from '../core/net/ip-address.ts';
 import { bucketIndex, findIPv4, findIPv6 } from './ip-ranges.ts';
 import {
   buildIpTableData,

@@ -1,5 +1,11 @@
 import { Buffer } from 'node:buffer';
 import { domainToASCII } from 'node:url';
+import {
+  formatIPv4,
+  formatIPv6 as formatIPv6Lanes,
+  parseIPv4,
+  parseIPv6 as parseIPv6Lanes,
+} from '../net/ip-address.ts';
 import { fieldSpec } from './fields.ts';
 import { normaliseClassificationTaxonomy, normaliseClassificationType } from './taxonomy.ts';
 import { parseTlp } from './tlp.ts';
@@ -363,134 +369,27 @@ const SPACE = 32;
 /** Scratch space for one parsed IPv6 address: parsing allocates nothing. */
 const hextets = new Uint16Array(8);
 
-/** An IPv4 address between `start` and `end` as an unsigned integer, or -1; leading zeros are refused. */
-function parseIPv4(s: string, start: number, end: number): number {
-  let result = 0;
-  let octets = 0;
-  let i = start;
-  for (;;) {
-    const first = i;
-    let octet = 0;
-    while (i < end) {
-      const digit = s.charCodeAt(i) - ZERO;
-      if (digit < 0 || digit > 9) break;
-      octet = octet * 10 + digit;
-      if (++i - first > 3) return -1;
-    }
-    const length = i - first;
-    if (length === 0 || octet > 255 || (length > 1 && s.charCodeAt(first) === ZERO)) return -1;
-    result = result * 256 + octet;
-    if (++octets === 4) return i === end ? result : -1;
-    if (i >= end || s.charCodeAt(i) !== DOT) return -1;
-    i++;
-  }
-}
-
-function hexValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  const lower = c | 32;
-  return lower >= 97 && lower <= 102 ? lower - 87 : -1;
-}
+const lanes = new Uint32Array(4);
 
 /** Parses an IPv6 address between `start` and `end` into `hextets`; false if it is none. */
 function parseIPv6(s: string, start: number, end: number): boolean {
-  let count = 0;
-  let gap = -1;
-  let i = start;
-  if (end - start < 2) return false;
-  if (s.charCodeAt(i) === COLON) {
-    if (s.charCodeAt(i + 1) !== COLON) return false;
-    gap = 0;
-    i += 2;
+  if (!parseIPv6Lanes(s, lanes, 0, start, end)) return false;
+  for (let k = 0; k < 4; k++) {
+    const lane = lanes[k] ?? 0;
+    hextets[2 * k] = lane >>> 16;
+    hextets[2 * k + 1] = lane & 0xffff;
   }
-  while (i < end) {
-    if (count === 8) return false;
-    let group = 0;
-    let j = i;
-    while (j < end && j - i < 5) {
-      const h = hexValue(s.charCodeAt(j));
-      if (h < 0) break;
-      group = group * 16 + h;
-      j++;
-    }
-    if (j < end && s.charCodeAt(j) === DOT) {
-      if (count > 6) return false;
-      const v4 = parseIPv4(s, i, end);
-      if (v4 < 0) return false;
-      hextets[count++] = Math.floor(v4 / 65536);
-      hextets[count++] = v4 % 65536;
-      break;
-    }
-    if (j === i || j - i > 4) return false;
-    hextets[count++] = group;
-    i = j;
-    if (i === end) break;
-    if (s.charCodeAt(i) !== COLON) return false;
-    i++;
-    if (i < end && s.charCodeAt(i) === COLON) {
-      if (gap >= 0) return false;
-      gap = count;
-      i++;
-    } else if (i === end) return false;
-  }
-  if (gap < 0) return count === 8;
-  if (count > 7) return false;
-  const shift = 8 - count;
-  for (let k = count - 1; k >= gap; k--) hextets[k + shift] = hextet(k);
-  hextets.fill(0, gap, gap + shift);
   return true;
+}
+
+/** `hextets` in RFC 5952 form (IPv4-mapped addresses keep the dotted quad, as Python ≥ 3.13 writes them). */
+function formatIPv6(): string {
+  for (let k = 0; k < 4; k++) lanes[k] = hextet(2 * k) * 65536 + hextet(2 * k + 1);
+  return formatIPv6Lanes(lanes[0] ?? 0, lanes[1] ?? 0, lanes[2] ?? 0, lanes[3] ?? 0);
 }
 
 function hextet(k: number): number {
   return hextets[k] ?? 0;
-}
-
-function formatIPv4(n: number): string {
-  return `${Math.floor(n / 16777216)}.${Math.floor(n / 65536) % 256}.${Math.floor(n / 256) % 256}.${n % 256}`;
-}
-
-/**
- * `hextets` in RFC 5952 form: lower case, leading zeros dropped, the first longest run of two or more zero
- * groups as "::". IPv4-mapped addresses keep the dotted quad (RFC 5952 §5; Python ≥ 3.13 does the same,
- * older Pythons under IntelMQ write `::ffff:102:304`).
- */
-function formatIPv6(): string {
-  if (
-    hextet(0) === 0 &&
-    hextet(1) === 0 &&
-    hextet(2) === 0 &&
-    hextet(3) === 0 &&
-    hextet(4) === 0 &&
-    hextet(5) === 0xffff
-  ) {
-    return `::ffff:${formatIPv4(hextet(6) * 65536 + hextet(7))}`;
-  }
-  let bestStart = -1;
-  let bestLength = 1;
-  let runStart = -1;
-  for (let k = 0; k < 8; k++) {
-    if (hextet(k) !== 0) {
-      runStart = -1;
-      continue;
-    }
-    if (runStart < 0) runStart = k;
-    if (k - runStart + 1 > bestLength) {
-      bestLength = k - runStart + 1;
-      bestStart = runStart;
-    }
-  }
-  let out = '';
-  for (let k = 0; k < 8;) {
-    if (k === bestStart) {
-      out += '::';
-      k += bestLength;
-      continue;
-    }
-    if (out !== '' && !out.endsWith(':')) out += ':';
-    out += hextet(k).toString(16);
-    k++;
-  }
-  return out;
 }
 
 function setHextetsFromBigInt(n: bigint): void {

@@ -4,49 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../core/index.ts';
 import { parseCsvMapping } from './csv-mapping.ts';
 import { createGenericCsvParser } from './generic-csv.ts';
-import type { ParsedEvent, ParseItem, ParseOptions, Reject } from './types.ts';
+import { eventsOf as events, observationTime, parseAll, parseOutcome } from '../../../test/parse.ts';
+import type { ParseItem, ParseOptions, Reject } from './types.ts';
 
 const fixture = (name: string): string =>
   readFileSync(new URL(`../../../test/fixtures/feeds/${name}`, import.meta.url), 'utf8');
 const mappingFile = (name: string): string =>
   readFileSync(new URL(`../../../config/mappings/${name}`, import.meta.url), 'utf8');
 
-const observationTime = '2026-03-02T00:00:00+00:00';
-
-async function* chunked(text: string, sizes: number[] = [text.length || 1]): AsyncGenerator<string> {
-  let at = 0;
-  for (let i = 0; at < text.length; i++) {
-    const size = Math.max(1, sizes[i % sizes.length] ?? 1);
-    yield text.slice(at, at + size);
-    at += size;
-  }
-}
-
-async function parse(
-  yaml: string,
-  text: string,
-  options: Partial<ParseOptions> = {},
-  sizes?: number[],
-): Promise<ParseItem[]> {
-  const parser = createGenericCsvParser(parseCsvMapping(yaml, 'test.yaml'));
-  const items: ParseItem[] = [];
-  for await (const batch of parser(chunked(text, sizes), { observationTime, ...options }))
-    items.push(...batch);
-  return items;
-}
-
-/** The items, or the thrown error's code and message: what a property compares. */
-async function outcome(yaml: string, text: string, sizes?: number[]): Promise<unknown> {
-  try {
-    return await parse(yaml, text, {}, sizes);
-  } catch (error) {
-    if (!isAppError(error)) throw error;
-    return { code: error.code, message: error.message };
-  }
-}
-
-const events = (items: ParseItem[]): ParsedEvent[] =>
-  items.filter((item): item is ParsedEvent => item.kind === 'event');
 const rejects = (items: ParseItem[]): Reject[] =>
   items.filter((item): item is Reject => item.kind === 'reject');
 
@@ -455,3 +420,17 @@ describe('generic CSV: properties', () => {
     );
   });
 });
+
+function parse(
+  yaml: string,
+  text: string,
+  options: Partial<ParseOptions> = {},
+  sizes?: number[],
+): Promise<ParseItem[]> {
+  return parseAll(createGenericCsvParser(parseCsvMapping(yaml, 'test.yaml')), text, options, sizes);
+}
+
+/** The items, or the thrown error's code and message: what a property compares. */
+function outcome(yaml: string, text: string, sizes?: number[]): Promise<unknown> {
+  return parseOutcome(createGenericCsvParser(parseCsvMapping(yaml, 'test.yaml')), text, sizes);
+}

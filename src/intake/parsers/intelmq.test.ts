@@ -1,47 +1,12 @@
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isAppError } from '../../core/index.ts';
 import { flattenIntelmq, parseIntelmqEvents } from './intelmq.ts';
-import type { FeedParser, ParsedEvent, ParseItem, ParseOptions } from './types.ts';
+import { eventsOf as events, observationTime, parseAll as parse, parseOutcome } from '../../../test/parse.ts';
+import type { ParseItem } from './types.ts';
 
 const fixture = (name: string): string =>
   readFileSync(new URL(`../../../test/fixtures/feeds/${name}`, import.meta.url), 'utf8');
-
-const observationTime = '2026-03-02T00:00:00+00:00';
-
-async function* chunked(text: string, sizes: number[] = [text.length || 1]): AsyncGenerator<string> {
-  let at = 0;
-  for (let i = 0; at < text.length; i++) {
-    const size = Math.max(1, sizes[i % sizes.length] ?? 1);
-    yield text.slice(at, at + size);
-    at += size;
-  }
-}
-
-async function parse(
-  parser: FeedParser,
-  text: string,
-  options: Partial<ParseOptions> = {},
-  sizes?: number[],
-): Promise<ParseItem[]> {
-  const items: ParseItem[] = [];
-  for await (const batch of parser(chunked(text, sizes), { observationTime, ...options }))
-    items.push(...batch);
-  return items;
-}
-
-async function outcome(text: string, sizes?: number[]): Promise<unknown> {
-  try {
-    return await parse(parseIntelmqEvents, text, {}, sizes);
-  } catch (error) {
-    if (!isAppError(error)) throw error;
-    return { code: error.code, message: error.message };
-  }
-}
-
-const events = (items: ParseItem[]): ParsedEvent[] =>
-  items.filter((item): item is ParsedEvent => item.kind === 'event');
 
 describe('IntelMQ events: the fixture (test/fixtures/feeds/intelmq-events.jsonl)', () => {
   it('reads dotted and nested keys, extra as an object or JSON text, decodes raw, and rejects what is no event', async () => {
@@ -304,3 +269,7 @@ describe('IntelMQ events: properties', () => {
     );
   });
 });
+
+function outcome(text: string, sizes?: number[]): Promise<unknown> {
+  return parseOutcome(parseIntelmqEvents, text, sizes);
+}

@@ -2,8 +2,7 @@ import {
   decodeBase64Text,
   eventItem,
   isJsonObject,
-  isJsonProblem,
-  readJsonRecords,
+  jsonFeedParser,
   type JsonRecord,
 } from './json-records.ts';
 import type { FeedParser, ParseItem, ParseOptions } from './types.ts';
@@ -15,15 +14,7 @@ import type { FeedParser, ParseItem, ParseOptions } from './types.ts';
  * string (IntelMQ serialises it that way in some outputs). `raw` is base64 and is decoded into the
  * ParsedEvent; without one, the record's own text stands in, as IntelMQ's JSON parser does.
  */
-export const parseIntelmqEvents: FeedParser = async function* (input, options) {
-  for await (const batch of readJsonRecords(input)) {
-    yield batch.map((item): ParseItem =>
-      isJsonProblem(item)
-        ? { kind: 'reject', line: item.line, reason: item.problem }
-        : intelmqItem(item, options),
-    );
-  }
-};
+export const parseIntelmqEvents: FeedParser = jsonFeedParser(intelmqItem);
 
 // IDF paths are at most four levels deep (source.geolocation.cc); anything far deeper is not an event.
 const maxDepth = 8;

@@ -1,6 +1,6 @@
 import { AppError, buildEvent } from '../../core/index.ts';
 import { defaultMaxRecordLength } from './csv-reader.ts';
-import type { ParseItem, ParseOptions } from './types.ts';
+import type { FeedParser, ParseItem, ParseOptions } from './types.ts';
 
 /**
  * A streaming reader of JSON objects for the JSON feeds (IntelMQ events, IDF JSON lines): either JSON Lines
@@ -230,6 +230,22 @@ async function* readArray(
   if (phase === 'inside') {
     yield [{ line: index + 1, problem: 'the JSON array is not closed (truncated input?)' }];
   }
+}
+
+/**
+ * A feed parser over JSON records (lines or one array): a record that is no JSON object is a reject, every
+ * other goes to `toItem`.
+ */
+export function jsonFeedParser(toItem: (record: JsonRecord, options: ParseOptions) => ParseItem): FeedParser {
+  return async function* (input, options) {
+    for await (const batch of readJsonRecords(input)) {
+      yield batch.map((item): ParseItem =>
+        isJsonProblem(item)
+          ? { kind: 'reject', line: item.line, reason: item.problem }
+          : toItem(item, options),
+      );
+    }
+  };
 }
 
 export function isJsonObject(value: unknown): value is Record<string, unknown> {

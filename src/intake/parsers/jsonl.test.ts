@@ -5,53 +5,18 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createTestStore } from '../../../test/db.ts';
-import { isAppError } from '../../core/index.ts';
 import { exportEvents, type ExportFormat } from '../export-events.ts';
 import { FeedParsers, type FeedKind } from '../feeds.ts';
 import { ingestFile } from '../ingest.ts';
 import { parseCsvMapping } from './csv-mapping.ts';
 import { parseIntelmqEvents } from './intelmq.ts';
 import { parseIdfJsonLines } from './jsonl.ts';
-import type { FeedParser, ParsedEvent, ParseItem, ParseOptions } from './types.ts';
+import { eventsOf as events, observationTime, parseAll as parse, parseOutcome } from '../../../test/parse.ts';
+import type { FeedParser, ParseItem } from './types.ts';
 
 const fixturePath = (name: string): string =>
   fileURLToPath(new URL(`../../../test/fixtures/feeds/${name}`, import.meta.url));
 const fixture = (name: string): string => readFileSync(fixturePath(name), 'utf8');
-
-const observationTime = '2026-03-02T00:00:00+00:00';
-
-async function* chunked(text: string, sizes: number[] = [text.length || 1]): AsyncGenerator<string> {
-  let at = 0;
-  for (let i = 0; at < text.length; i++) {
-    const size = Math.max(1, sizes[i % sizes.length] ?? 1);
-    yield text.slice(at, at + size);
-    at += size;
-  }
-}
-
-async function parse(
-  parser: FeedParser,
-  input: string | AsyncIterable<string>,
-  options: Partial<ParseOptions> = {},
-  sizes?: number[],
-): Promise<ParseItem[]> {
-  const items: ParseItem[] = [];
-  const chunks = typeof input === 'string' ? chunked(input, sizes) : input;
-  for await (const batch of parser(chunks, { observationTime, ...options })) items.push(...batch);
-  return items;
-}
-
-async function outcome(text: string, sizes?: number[]): Promise<unknown> {
-  try {
-    return await parse(parseIdfJsonLines, text, {}, sizes);
-  } catch (error) {
-    if (!isAppError(error)) throw error;
-    return { code: error.code, message: error.message };
-  }
-}
-
-const events = (items: ParseItem[]): ParsedEvent[] =>
-  items.filter((item): item is ParsedEvent => item.kind === 'event');
 
 describe('IDF JSON lines: the fixtures', () => {
   it('reads Tocsin export records (event + raw) and flat IDF events (base64 raw), and rejects the rest', async () => {
@@ -289,4 +254,8 @@ describe('round trip: tocsin events export, parsed back', () => {
 
 function sortKeys(event: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(event).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+function outcome(text: string, sizes?: number[]): Promise<unknown> {
+  return parseOutcome(parseIdfJsonLines, text, sizes);
 }

@@ -2,8 +2,7 @@ import {
   decodeBase64Text,
   eventItem,
   isJsonObject,
-  isJsonProblem,
-  readJsonRecords,
+  jsonFeedParser,
   type JsonRecord,
 } from './json-records.ts';
 import type { FeedParser, ParseItem, ParseOptions } from './types.ts';
@@ -14,15 +13,7 @@ import type { FeedParser, ParseItem, ParseOptions } from './types.ts';
  * `event` and `raw` count (ids are recomputed from content, the rest belongs to this instance), or a flat
  * IDF object, whose `raw`, if any, is base64 as IDF defines it.
  */
-export const parseIdfJsonLines: FeedParser = async function* (input, options) {
-  for await (const batch of readJsonRecords(input)) {
-    yield batch.map((item): ParseItem =>
-      isJsonProblem(item)
-        ? { kind: 'reject', line: item.line, reason: item.problem }
-        : idfItem(item, options),
-    );
-  }
-};
+export const parseIdfJsonLines: FeedParser = jsonFeedParser(idfItem);
 
 function idfItem(record: JsonRecord, options: ParseOptions): ParseItem {
   const { line, value, text } = record;
