@@ -6,6 +6,7 @@ import { eventsExportCommand } from './commands/events.ts';
 import { feedsUpdateSchemaCommand } from './commands/feeds.ts';
 import { ingestCommand } from './commands/ingest.ts';
 import { keysCreateCommand, keysListCommand, keysRevokeCommand } from './commands/keys.ts';
+import { lookupCommand } from './commands/lookup.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { serveCommand } from './commands/serve.ts';
 
@@ -19,6 +20,7 @@ export const commands: readonly Command[] = [
   ingestCommand,
   eventsExportCommand,
   feedsUpdateSchemaCommand,
+  lookupCommand,
   keysCreateCommand,
   keysListCommand,
   keysRevokeCommand,
