@@ -1,0 +1,23 @@
+export {
+  channels,
+  constituencies,
+  nis2Classes,
+  parseRoutingProfile,
+  recipientKinds,
+  resolutionLayers,
+  type Channel,
+  type Constituency,
+  type Nis2Class,
+  type RoutingProfile,
+  type RoutingRule,
+} from './rules.ts';
+export {
+  directiveKey,
+  routeEvent,
+  type Directive,
+  type OrganisationFacts,
+  type Resolution,
+  type RoutingResult,
+  type RoutingSubject,
+  type RuleTrace,
+} from './route.ts';
