@@ -254,7 +254,7 @@ function directivesOf(
 function aggregationKey(fields: readonly string[], subject: RoutingSubject, recipient: string): string {
   return fields
     .map((field) => {
-      if (field === 'recipient') return recipient;
+      if (field === 'recipient') return `recipient=${recipient}`;
       const value =
         (conditionKeySet.has(field) ? subjectValue(subject, field as ConditionKey) : undefined) ??
         subject.event[field];
