@@ -15,8 +15,9 @@ import type {
 export interface OrganisationFacts {
   id: string;
   name: string;
-  constituency: Constituency;
-  nis2Class: Nis2Class;
+  /** Absent for a registry-imported network holder, which is no constituent. */
+  constituency?: Constituency | undefined;
+  nis2Class?: Nis2Class | undefined;
   sector?: string | undefined;
   subsector?: string | undefined;
   country?: string | undefined;
