@@ -1,15 +1,17 @@
 /**
- * Reproducible benchmarks. `npm run bench` runs them all; `npm run bench -- ingest` (or `store`, `lookup`) one.
+ * Reproducible benchmarks. `npm run bench` runs them all; `npm run bench -- ingest` (or `store`, `lookup`, `route`) one.
  * Set DATABASE_URL to a scratch PostgreSQL database to measure the server as well as embedded PGlite.
  */
 import { runIngestBench } from './ingest.ts';
 import { runLookupBench } from './lookup.ts';
+import { runRouteBench } from './route.ts';
 import { runStoreBench } from './store.ts';
 
 const benchmarks: Record<string, () => Promise<void>> = {
   store: runStoreBench,
   ingest: runIngestBench,
   lookup: runLookupBench,
+  route: runRouteBench,
 };
 const chosen = process.argv.slice(2);
 for (const name of chosen) {

@@ -62,7 +62,7 @@ const index = new OwnerIndex({
 });
 
 function resolve(event: Event) {
-  return index.resolve(event);
+  return index.resolve(event, true);
 }
 
 describe('owner resolution', () => {
@@ -152,6 +152,12 @@ describe('owner resolution', () => {
     expect(registered.resolution.layer === 'end-user' && registered.resolution.organisation.id).toBe(
       'hospital',
     );
+  });
+
+  it('resolves the same without the explanation, and records no trace', () => {
+    const quiet = index.resolve({ 'source.ip': '192.0.2.200', 'source.asn': 64500 });
+    expect(quiet.trace).toEqual([]);
+    expect(quiet.resolution).toEqual(resolve({ 'source.ip': '192.0.2.200', 'source.asn': 64500 }).resolution);
   });
 
   it('sends an address abroad to its national CERT, and says why when there is none', () => {

@@ -116,8 +116,10 @@ export class OwnerIndex {
       table.lengths.sort((a, b) => b - a);
   }
 
-  resolve(event: Event): OwnerResult {
-    const trace: LayerTrace[] = [];
+  /** With `explain`, every layer tried is recorded with why (for `route --explain`); else the trace is empty. */
+  resolve(event: Event, explain = false): OwnerResult {
+    // Optional chaining skips building the explanation when nobody asked for one.
+    const trace: LayerTrace[] | undefined = explain ? [] : undefined;
     const ip = typeof event['source.ip'] === 'string' ? event['source.ip'] : undefined;
     const fqdn = domainOf(event);
     const asn = typeof event['source.asn'] === 'number' ? event['source.asn'] : undefined;
@@ -132,7 +134,7 @@ export class OwnerIndex {
       (asn === undefined ? undefined : this.#importedAsns.get(asn));
 
     const endUser = (found: Entry, how: string): OwnerResult => {
-      trace.push({
+      trace?.push({
         layer: 'end user',
         outcome: 'found',
         detail: `${how} ${found.value} of ${found.organisation.name}`,
@@ -147,14 +149,14 @@ export class OwnerIndex {
           netobject: found.value,
           networkOwner: distinct?.organisation,
         },
-        trace,
+        trace: trace ?? [],
       };
     };
 
     if (ip !== undefined) {
       const found = this.#longest(ip, this.#v4, this.#v6);
       if (found !== undefined) return endUser(found, 'address in registered network');
-      trace.push({ layer: 'end user', outcome: 'nothing', detail: `no registered network holds ${ip}` });
+      trace?.push({ layer: 'end user', outcome: 'nothing', detail: `no registered network holds ${ip}` });
     }
     if (fqdn !== undefined) {
       for (let domain: string | undefined = fqdn; domain !== undefined; domain = parentOf(domain)) {
@@ -162,7 +164,7 @@ export class OwnerIndex {
         if (found !== undefined)
           return endUser(found, domain === fqdn ? 'registered domain' : `parent domain of ${fqdn}:`);
       }
-      trace.push({
+      trace?.push({
         layer: 'end user',
         outcome: 'nothing',
         detail: `no registered domain for ${fqdn} or its parents`,
@@ -171,10 +173,10 @@ export class OwnerIndex {
     if (asn !== undefined) {
       const found = this.#asns.get(asn);
       if (found !== undefined) return endUser(found, 'registered AS');
-      trace.push({ layer: 'end user', outcome: 'nothing', detail: `AS${asn} is not registered` });
+      trace?.push({ layer: 'end user', outcome: 'nothing', detail: `AS${asn} is not registered` });
     }
     if (ip === undefined && fqdn === undefined && asn === undefined) {
-      trace.push({
+      trace?.push({
         layer: 'end user',
         outcome: 'nothing',
         detail: 'the event names no address, domain or AS',
@@ -183,17 +185,17 @@ export class OwnerIndex {
 
     const owner = networkOwner();
     if (owner !== undefined) {
-      trace.push({
+      trace?.push({
         layer: 'network owner',
         outcome: 'found',
         detail: `${owner.value} held by ${owner.organisation.name}`,
       });
       return {
         resolution: { layer: 'network-owner', organisation: owner.organisation, netobject: owner.value },
-        trace,
+        trace: trace ?? [],
       };
     }
-    trace.push({
+    trace?.push({
       layer: 'network owner',
       outcome: 'nothing',
       detail: 'no registered or imported holder of the address or its AS',
@@ -202,20 +204,20 @@ export class OwnerIndex {
     if (cc !== undefined && cc !== this.#homeCountry) {
       const cert = this.#nationalCerts.get(cc);
       if (cert !== undefined) {
-        trace.push({ layer: 'national CERT', outcome: 'found', detail: `${cert.name} for ${cc}` });
-        return { resolution: { layer: 'national-cert', country: cc, cert }, trace };
+        trace?.push({ layer: 'national CERT', outcome: 'found', detail: `${cert.name} for ${cc}` });
+        return { resolution: { layer: 'national-cert', country: cc, cert }, trace: trace ?? [] };
       }
-      trace.push({
+      trace?.push({
         layer: 'national CERT',
         outcome: 'nothing',
         detail: `no national CERT registered for ${cc}`,
       });
       return {
         resolution: { layer: 'unresolved', reason: `abroad (${cc}) and no national CERT registered for it` },
-        trace,
+        trace: trace ?? [],
       };
     }
-    trace.push({
+    trace?.push({
       layer: 'national CERT',
       outcome: 'nothing',
       detail: cc === undefined ? 'the country is unknown' : `${cc} is the home country`,
@@ -228,7 +230,7 @@ export class OwnerIndex {
             ? 'no registered owner, no network holder and no country'
             : `no registered owner and no network holder in ${cc}`,
       },
-      trace,
+      trace: trace ?? [],
     };
   }
 

@@ -12,6 +12,9 @@ import {
 
 const profileFile = (name: string): string =>
   readFileSync(new URL(`../../config/routing/${name}.yaml`, import.meta.url), 'utf8');
+/** Routing with the explanation, as `route --explain` does. */
+const route: typeof routeEvent = (profile, subject) => routeEvent(profile, subject, true);
+
 const nl = parseRoutingProfile(profileFile('nl-three-desks'), 'nl-three-desks.yaml');
 const single = parseRoutingProfile(profileFile('single-desk'), 'single-desk.yaml');
 
@@ -156,7 +159,7 @@ const cases: [string, Event, Resolution, Expected][] = [
 
 describe('routing with the nl-three-desks profile', () => {
   it.each(cases)('%s', (_label, event, resolution, expected) => {
-    const result = routeEvent(nl, { eventId: 'e1', event, resolution });
+    const result = route(nl, { eventId: 'e1', event, resolution });
     expect(result.trace.find((t) => t.outcome === 'matched')?.rule).toBe(expected.rule);
     expect(result.directives).toEqual(
       expected.directives.map(
@@ -169,14 +172,14 @@ describe('routing with the nl-three-desks profile', () => {
   });
 
   it('stores the justification with a direct warning past a link organisation, and only there', () => {
-    const direct = routeEvent(nl, { eventId: 'e1', event: compromised, resolution: endUser(cloudco) });
+    const direct = route(nl, { eventId: 'e1', event: compromised, resolution: endUser(cloudco) });
     expect(direct.directives[0]?.justification).toMatch(/continuity risk/);
-    const viaLink = routeEvent(nl, { eventId: 'e1', event: vulnerable, resolution: endUser(cloudco) });
+    const viaLink = route(nl, { eventId: 'e1', event: vulnerable, resolution: endUser(cloudco) });
     expect(viaLink.directives[0]?.justification).toBeUndefined();
   });
 
   it('explains the trace: the failed condition of each rule before the deciding one', () => {
-    const result = routeEvent(nl, { eventId: 'e1', event: vulnerable, resolution: endUser(garage, isp) });
+    const result = route(nl, { eventId: 'e1', event: vulnerable, resolution: endUser(garage, isp) });
     expect(result.trace.map((t) => t.rule)).toEqual([
       'abroad',
       'vital-and-government',
@@ -197,10 +200,9 @@ describe('routing with the nl-three-desks profile', () => {
   });
 
   it('aggregates by recipient, classification type and feed, so one message per recipient and kind', () => {
-    const a = routeEvent(nl, { eventId: 'e1', event: vulnerable, resolution: endUser(garage) }).directives[0];
-    const b = routeEvent(nl, { eventId: 'e2', event: vulnerable, resolution: endUser(garage) }).directives[0];
-    const c = routeEvent(nl, { eventId: 'e3', event: compromised, resolution: endUser(garage) })
-      .directives[0];
+    const a = route(nl, { eventId: 'e1', event: vulnerable, resolution: endUser(garage) }).directives[0];
+    const b = route(nl, { eventId: 'e2', event: vulnerable, resolution: endUser(garage) }).directives[0];
+    const c = route(nl, { eventId: 'e3', event: compromised, resolution: endUser(garage) }).directives[0];
     expect(a?.aggregationKey).toBe(
       'recipient=garage|classification.type=vulnerable-system|feed.name=Accessible-RDP',
     );
@@ -208,27 +210,35 @@ describe('routing with the nl-three-desks profile', () => {
     expect(c?.aggregationKey).not.toBe(a?.aggregationKey);
   });
 
+  it('makes the same directives without the explanation, and no trace', () => {
+    for (const [, event, resolution] of cases) {
+      const quiet = routeEvent(nl, { eventId: 'e1', event, resolution });
+      expect(quiet.trace).toEqual([]);
+      expect(quiet.directives).toEqual(route(nl, { eventId: 'e1', event, resolution }).directives);
+    }
+  });
+
   it('gives the same directive keys when an event is routed again', () => {
     const subject = { eventId: 'e9', event: vulnerable, resolution: endUser(waterboard, isp) };
-    const keys = routeEvent(nl, subject).directives.map(directiveKey);
-    expect(routeEvent(nl, subject).directives.map(directiveKey)).toEqual(keys);
+    const keys = route(nl, subject).directives.map(directiveKey);
+    expect(route(nl, subject).directives.map(directiveKey)).toEqual(keys);
     expect(new Set(keys).size).toBe(2);
   });
 });
 
 describe('routing with the single-desk profile', () => {
   it('sends to the end user, through a link organisation when one serves it, else to the network owner', () => {
-    const via = routeEvent(single, { eventId: 'e1', event: vulnerable, resolution: endUser(bakery) });
+    const via = route(single, { eventId: 'e1', event: vulnerable, resolution: endUser(bakery) });
     expect(via.directives).toEqual([
       expect.objectContaining({ desk: 'cert', recipient: 'mkb-link', onBehalfOf: 'bakery' }),
     ]);
-    const vital = routeEvent(single, {
+    const vital = route(single, {
       eventId: 'e1',
       event: vulnerable,
       resolution: endUser(org('v', { constituency: 'vital', linkOrganisations: ['l'] })),
     });
     expect(vital.directives).toEqual([expect.objectContaining({ recipient: 'v', channel: 'direct' })]);
-    const owner = routeEvent(single, {
+    const owner = route(single, {
       eventId: 'e1',
       event: vulnerable,
       resolution: { layer: 'network-owner', organisation: isp, netobject: 'AS1' },
@@ -256,7 +266,7 @@ ${rules}`;
       ),
       'test.yaml',
     );
-    const result = routeEvent(profile, { eventId: 'e1', event: vulnerable, resolution: endUser(bakery) });
+    const result = route(profile, { eventId: 'e1', event: vulnerable, resolution: endUser(bakery) });
     expect(result.directives).toEqual([]);
     expect(result.trace).toEqual([
       {

@@ -82,27 +82,28 @@ export interface RoutingResult {
 }
 
 /** Routes one resolved event through the profile's rules: the first rule whose conditions all hold decides. */
-export function routeEvent(profile: RoutingProfile, subject: RoutingSubject): RoutingResult {
-  const trace: RuleTrace[] = [];
+export function routeEvent(profile: RoutingProfile, subject: RoutingSubject, explain = false): RoutingResult {
+  // Optional chaining skips building the explanation when nobody asked for one.
+  const trace: RuleTrace[] | undefined = explain ? [] : undefined;
   for (const rule of profile.rules) {
     const failed = firstFailedCondition(rule, subject);
     if (failed !== undefined) {
-      trace.push({ rule: rule.name, outcome: 'not matched', reason: failed });
+      trace?.push({ rule: rule.name, outcome: 'not matched', reason: describeFailure(failed) });
       continue;
     }
     const made = directivesOf(profile, rule, subject);
     if (typeof made === 'string') {
-      trace.push({ rule: rule.name, outcome: 'refused', reason: made });
+      trace?.push({ rule: rule.name, outcome: 'refused', reason: made });
       continue;
     }
-    trace.push({ rule: rule.name, outcome: 'matched', reason: matchedBecause(rule) });
-    return { directives: made, trace };
+    trace?.push({ rule: rule.name, outcome: 'matched', reason: matchedBecause(rule) });
+    return { directives: made, trace: trace ?? [] };
   }
   const unrouted =
     subject.resolution.layer === 'unresolved'
       ? `owner unresolved: ${subject.resolution.reason}`
       : 'no rule matched';
-  return { directives: [], trace, unrouted };
+  return { directives: [], trace: trace ?? [], unrouted };
 }
 
 function matchedBecause(rule: RoutingRule): string {
@@ -110,15 +111,24 @@ function matchedBecause(rule: RoutingRule): string {
   return keys.length === 0 ? 'no conditions (catch-all)' : `all of: ${keys.join(', ')}`;
 }
 
-/** Undefined when every condition holds, else the first that does not, as a sentence. */
-function firstFailedCondition(rule: RoutingRule, subject: RoutingSubject): string | undefined {
+interface Failure {
+  key: ConditionKey;
+  wanted: Condition;
+  actual: Value;
+}
+
+/** Undefined when every condition holds, else the first that does not. */
+function firstFailedCondition(rule: RoutingRule, subject: RoutingSubject): Failure | undefined {
   for (const [key, wanted] of Object.entries(rule.when) as [ConditionKey, Condition | undefined][]) {
     if (wanted === undefined) continue;
     const actual = subjectValue(subject, key);
-    if (!holds(wanted, actual))
-      return `${key} is ${describe(actual)}, the rule wants ${describeCondition(wanted)}`;
+    if (!holds(wanted, actual)) return { key, wanted, actual };
   }
   return undefined;
+}
+
+function describeFailure({ key, wanted, actual }: Failure): string {
+  return `${key} is ${describe(actual)}, the rule wants ${describeCondition(wanted)}`;
 }
 
 type Value = string | number | boolean | undefined;
