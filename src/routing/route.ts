@@ -117,12 +117,43 @@ interface Failure {
   actual: Value;
 }
 
+/** A rule's conditions, compiled once per rule: the options of each condition as a set, strings lower-cased. */
+interface CompiledCondition {
+  key: ConditionKey;
+  wanted: Condition;
+  negated: boolean;
+  options: ReadonlySet<string | number | boolean>;
+}
+
+const compiledRules = new WeakMap<RoutingRule, readonly CompiledCondition[]>();
+
+function compile(rule: RoutingRule): readonly CompiledCondition[] {
+  let compiled = compiledRules.get(rule);
+  if (compiled === undefined) {
+    compiled = (Object.entries(rule.when) as [ConditionKey, Condition | undefined][]).flatMap(
+      ([key, wanted]) => {
+        if (wanted === undefined) return [];
+        const negated = typeof wanted === 'object' && !Array.isArray(wanted);
+        const listed = negated ? wanted.not : wanted;
+        const options = (Array.isArray(listed) ? listed : [listed]).map((o) =>
+          typeof o === 'string' ? o.toLowerCase() : o,
+        );
+        return [{ key, wanted, negated, options: new Set(options) }];
+      },
+    );
+    compiledRules.set(rule, compiled);
+  }
+  return compiled;
+}
+
 /** Undefined when every condition holds, else the first that does not. */
 function firstFailedCondition(rule: RoutingRule, subject: RoutingSubject): Failure | undefined {
-  for (const [key, wanted] of Object.entries(rule.when) as [ConditionKey, Condition | undefined][]) {
-    if (wanted === undefined) continue;
-    const actual = subjectValue(subject, key);
-    if (!holds(wanted, actual)) return { key, wanted, actual };
+  for (const condition of compile(rule)) {
+    const actual = subjectValue(subject, condition.key);
+    const found =
+      actual !== undefined &&
+      condition.options.has(typeof actual === 'string' ? actual.toLowerCase() : actual);
+    if (found === condition.negated) return { key: condition.key, wanted: condition.wanted, actual };
   }
   return undefined;
 }
@@ -132,16 +163,6 @@ function describeFailure({ key, wanted, actual }: Failure): string {
 }
 
 type Value = string | number | boolean | undefined;
-
-function holds(wanted: Condition, actual: Value): boolean {
-  if (typeof wanted === 'object' && !Array.isArray(wanted)) return !holds(wanted.not, actual);
-  const options = Array.isArray(wanted) ? wanted : [wanted];
-  return options.some((option) =>
-    typeof option === 'string' && typeof actual === 'string'
-      ? option.toLowerCase() === actual.toLowerCase()
-      : option === actual,
-  );
-}
 
 function describe(value: Value): string {
   return value === undefined ? 'absent' : JSON.stringify(value);
