@@ -2,6 +2,11 @@ import { parseArgs } from 'node:util';
 import { isAppError } from '../core/index.ts';
 import type { Command, CommandContext } from './command.ts';
 import { configCommand } from './commands/config.ts';
+import {
+  directoryExportCommand,
+  directoryImportCommand,
+  directoryImportRipeCommand,
+} from './commands/directory.ts';
 import { eventsExportCommand } from './commands/events.ts';
 import { feedsUpdateSchemaCommand } from './commands/feeds.ts';
 import { ingestCommand } from './commands/ingest.ts';
@@ -19,6 +24,9 @@ export const commands: readonly Command[] = [
   serveCommand,
   ingestCommand,
   eventsExportCommand,
+  directoryImportCommand,
+  directoryExportCommand,
+  directoryImportRipeCommand,
   feedsUpdateSchemaCommand,
   lookupCommand,
   keysCreateCommand,

@@ -10,6 +10,14 @@ export interface Database {
   report_archives: ReportArchiveTable;
   events: EventTable;
   event_sightings: EventSightingTable;
+  organisations: OrganisationTable;
+  netobjects: NetobjectTable;
+  contacts: ContactTable;
+  link_organisation_serves: LinkOrganisationServesTable;
+  national_certs: NationalCertTable;
+  desks: DeskTable;
+  directory_imports: DirectoryImportTable;
+  effective_netobjects: NetobjectTable;
 }
 
 export interface SchemaMigrationTable {
@@ -100,4 +108,87 @@ export interface EventSightingTable {
   report_id: string;
   observed_at: Date;
   line: number;
+}
+
+// Directory (migrations/0004_directory.sql). `source` is 'manual' or 'import:<name>'.
+
+export interface OrganisationTable {
+  id: string;
+  name: string;
+  registry_id: string | null;
+  constituency: string | null;
+  nis2_class: string | null;
+  nis2_sector: string | null;
+  nis2_subsector: string | null;
+  country: string | null;
+  languages: ColumnType<string[], string[] | undefined, string[]>;
+  tlp_ceiling: string | null;
+  source: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface NetobjectTable {
+  id: Generated<string>;
+  organisation_id: string | null;
+  kind: 'asn' | 'cidr' | 'domain';
+  value: string;
+  asn: ColumnType<string | null, number | null | undefined, number | null>;
+  cidr: string | null;
+  status: 'claimed' | 'approved';
+  source: string;
+  name: string | null;
+  country: string | null;
+  abuse_email: string | null;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface ContactTable {
+  id: Generated<string>;
+  organisation_id: string;
+  email: string;
+  name: string | null;
+  roles: string[];
+  language: string | null;
+  openpgp_key: string | null;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  source: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface LinkOrganisationServesTable {
+  id: Generated<string>;
+  link_organisation_id: string;
+  organisation_id: string | null;
+  sector: string | null;
+  source: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface NationalCertTable {
+  country: string;
+  organisation_id: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface DeskTable {
+  id: string;
+  name: string;
+  identity_name: string;
+  identity_email: string;
+  constituencies: ColumnType<string[], string[] | undefined, string[]>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface DirectoryImportTable {
+  name: string;
+  kind: 'ripe';
+  files: string[];
+  country: string | null;
+  imported_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  counts: ColumnType<Record<string, number>, string | undefined, string>;
 }
