@@ -12,6 +12,7 @@ import { feedsUpdateSchemaCommand } from './commands/feeds.ts';
 import { ingestCommand } from './commands/ingest.ts';
 import { keysCreateCommand, keysListCommand, keysRevokeCommand } from './commands/keys.ts';
 import { lookupCommand } from './commands/lookup.ts';
+import { directivesListCommand, routeCommand } from './commands/route.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { serveCommand } from './commands/serve.ts';
 
@@ -29,6 +30,8 @@ export const commands: readonly Command[] = [
   directoryImportRipeCommand,
   feedsUpdateSchemaCommand,
   lookupCommand,
+  routeCommand,
+  directivesListCommand,
   keysCreateCommand,
   keysListCommand,
   keysRevokeCommand,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { AppError } from '../core/index.ts';
@@ -71,6 +72,17 @@ export const configSchema = z.object({
     .min(1, { message: 'expected a whole number of bytes' })
     .default(2 * 1024 ** 3)
     .describe('Largest report upload accepted over HTTP (bytes); larger ones get 413.'),
+  TOCSIN_HOME_COUNTRY: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, { message: 'expected an ISO 3166-1 alpha-2 country code such as NL' })
+    .default('NL')
+    .transform((code) => code.toUpperCase())
+    .describe('The country this instance serves: an address elsewhere without an owner goes to its CERT.'),
+  TOCSIN_ROUTING_PROFILE: z
+    .string()
+    .min(1, { message: 'expected a file path' })
+    .optional()
+    .describe('Routing profile (YAML); default config/routing/nl-three-desks.yaml of this installation.'),
   SHUTDOWN_TIMEOUT_MS: z.coerce
     .number({ message: 'expected a whole number of milliseconds' })
     .int({ message: 'expected a whole number of milliseconds' })
@@ -78,6 +90,11 @@ export const configSchema = z.object({
     .default(30_000)
     .describe('How long a graceful shutdown waits for in-flight requests before closing them.'),
 });
+
+/** The routing profile shipped with Tocsin, used when TOCSIN_ROUTING_PROFILE is unset. */
+const defaultRoutingProfile = fileURLToPath(
+  new URL('../../config/routing/nl-three-desks.yaml', import.meta.url),
+);
 
 /** Variables read outside the schema: where the configuration file is. */
 export const configFileVariable = 'TOCSIN_CONFIG';
@@ -100,6 +117,9 @@ export interface Config {
   readonly instanceName: string;
   readonly shutdownTimeoutMs: number;
   readonly uploadMaxBytes: number;
+  readonly homeCountry: string;
+  /** The routing profile file (absolute). */
+  readonly routingProfile: string;
   /** The configuration file that was read, if any. */
   readonly configFile: string | undefined;
 }
@@ -165,6 +185,11 @@ export function loadConfig({ env, cwd }: LoadConfigOptions): Config {
     instanceName: values.TOCSIN_INSTANCE_NAME,
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
     uploadMaxBytes: values.UPLOAD_MAX_BYTES,
+    homeCountry: values.TOCSIN_HOME_COUNTRY,
+    routingProfile:
+      values.TOCSIN_ROUTING_PROFILE === undefined
+        ? defaultRoutingProfile
+        : resolve(cwd, values.TOCSIN_ROUTING_PROFILE),
     configFile,
   });
 }
@@ -182,6 +207,8 @@ export function describeConfig(config: Config): Record<string, string | number> 
     TOCSIN_INSTANCE_NAME: config.instanceName,
     SHUTDOWN_TIMEOUT_MS: config.shutdownTimeoutMs,
     UPLOAD_MAX_BYTES: config.uploadMaxBytes,
+    TOCSIN_HOME_COUNTRY: config.homeCountry,
+    TOCSIN_ROUTING_PROFILE: config.routingProfile,
     [configFileVariable]: config.configFile ?? '(none)',
   };
 }

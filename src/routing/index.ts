@@ -21,3 +21,17 @@ export {
   type RoutingSubject,
   type RuleTrace,
 } from './route.ts';
+export {
+  OwnerIndex,
+  type LayerTrace,
+  type NetobjectRecord,
+  type OwnerDirectory,
+  type OwnerResult,
+} from './owner.ts';
+export { listDirectives, storeRouting, type DirectiveListing, type RoutedEvent } from './directives.repo.ts';
+export {
+  loadOwnerDirectory,
+  loadRoutingProfile,
+  routeStoredEvents,
+  type RouteEventsResult,
+} from './route-events.ts';

@@ -18,6 +18,8 @@ export interface Database {
   desks: DeskTable;
   directory_imports: DirectoryImportTable;
   effective_netobjects: NetobjectTable;
+  event_owners: EventOwnerTable;
+  directives: DirectiveTable;
 }
 
 export interface SchemaMigrationTable {
@@ -191,4 +193,31 @@ export interface DirectoryImportTable {
   country: string | null;
   imported_at: ColumnType<Date, Date | string | undefined, Date | string>;
   counts: ColumnType<Record<string, number>, string | undefined, string>;
+}
+
+export interface EventOwnerTable {
+  event_id: string;
+  layer: 'end-user' | 'network-owner' | 'national-cert' | 'unresolved';
+  owner: string | null;
+  netobject: string | null;
+  reason: string | null;
+  resolved_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface DirectiveTable {
+  id: Generated<string>;
+  event_id: string;
+  desk: string;
+  channel: 'direct' | 'via-link-organisation' | 'foreign-cert';
+  recipient: string;
+  recipient_role: 'end-user' | 'network-owner' | 'national-cert';
+  on_behalf_of: string | null;
+  template: string;
+  notify_interval: string;
+  aggregation_key: string;
+  rule: string;
+  profile: string;
+  profile_version: number;
+  justification: string | null;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
 }

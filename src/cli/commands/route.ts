@@ -1,0 +1,122 @@
+import { AppError, type Event } from '../../core/index.ts';
+import {
+  listDirectives,
+  loadOwnerDirectory,
+  loadRoutingProfile,
+  OwnerIndex,
+  routeEvent,
+  routeStoredEvents,
+} from '../../routing/index.ts';
+import type { Command } from '../command.ts';
+
+export const routeCommand: Command = {
+  name: 'route',
+  summary:
+    'Resolve the owner of every stored event and make its directives; --explain shows why for one event',
+  usage: '[--explain EVENT_ID] [--profile FILE] [--json]',
+  description: [
+    'Owner resolution uses the directory (registered netobjects, then the network holder, then the national',
+    'CERT); the routing profile (TOCSIN_ROUTING_PROFILE, or --profile) turns each owner into directives.',
+    'Routing again records the owner anew and creates no directive twice (unique per event, recipient and',
+    'template). --explain EVENT_ID stores nothing: it prints each layer tried, each rule tried and why, and',
+    'the directives the event gets.',
+  ].join('\n'),
+  options: { explain: { type: 'string' }, profile: { type: 'string' }, json: { type: 'boolean' } },
+  run: async ({ values }, context) => {
+    const config = context.config();
+    const profile = loadRoutingProfile((values.profile as string | undefined) ?? config.routingProfile);
+    const store = await context.openStore();
+    try {
+      const index = new OwnerIndex(await loadOwnerDirectory(store, config.homeCountry));
+      const explain = values.explain as string | undefined;
+      if (explain === undefined) {
+        const result = await routeStoredEvents(store, index, profile);
+        if (values.json === true) context.io.out(JSON.stringify({ profile: profile.profile, ...result }));
+        else {
+          const layers = Object.entries(result.layers)
+            .map(([layer, n]) => `${layer} ${n}`)
+            .join(', ');
+          context.io.out(
+            `Routed ${result.events} events with ${profile.profile} (${layers || 'none'}): ` +
+              `${result.created} new directives, ${result.existing} already there.`,
+          );
+        }
+        return 0;
+      }
+      const row = /^[0-9a-f-]{36}$/i.test(explain)
+        ? await store.db
+            .selectFrom('events')
+            .select(['id', 'data'])
+            .where('id', '=', explain)
+            .executeTakeFirst()
+        : undefined;
+      if (row === undefined) throw new AppError('core.not_found', `No event ${explain}.`);
+      const event = row.data as Event;
+      const owner = index.resolve(event, true);
+      const routing = routeEvent(profile, { eventId: row.id, event, resolution: owner.resolution }, true);
+      if (values.json === true) {
+        context.io.out(
+          JSON.stringify(
+            {
+              event: row.id,
+              profile: profile.profile,
+              owner: owner.resolution,
+              layers: owner.trace,
+              ...routing,
+            },
+            null,
+            2,
+          ),
+        );
+        return 0;
+      }
+      const io = context.io;
+      io.out(`Event ${row.id}`);
+      io.out(`Owner resolution:`);
+      for (const step of owner.trace)
+        io.out(`  ${step.layer}: ${step.outcome === 'found' ? 'found' : '-'} ${step.detail}`);
+      io.out(`Routing (${profile.profile} v${profile.version}):`);
+      for (const step of routing.trace) io.out(`  ${step.rule}: ${step.outcome}: ${step.reason}`);
+      if (routing.directives.length === 0) io.out(`No directives: ${routing.unrouted ?? 'none made'}`);
+      for (const d of routing.directives) {
+        io.out(
+          `Directive: ${d.desk} ${d.channel} to ${d.recipient} (${d.recipientRole}${d.onBehalfOf ? ` for ${d.onBehalfOf}` : ''}), ` +
+            `template ${d.template}, every ${d.interval}, key ${d.aggregationKey}` +
+            (d.justification ? `\n  justification: ${d.justification}` : ''),
+        );
+      }
+      return 0;
+    } finally {
+      await store.close();
+    }
+  },
+};
+
+export const directivesListCommand: Command = {
+  name: 'directives list',
+  summary: 'List directives (warnings to make), newest first',
+  usage: '[--limit N] [--json]',
+  options: { limit: { type: 'string' }, json: { type: 'boolean' } },
+  run: async ({ values }, context) => {
+    const limitText = (values.limit as string | undefined) ?? '1000';
+    const limit = Number(limitText);
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new AppError('cli.usage', `--limit ${limitText}: expected a positive whole number`);
+    const store = await context.openStore();
+    try {
+      const directives = await listDirectives(store, limit);
+      if (values.json === true) context.io.out(JSON.stringify(directives, null, 2));
+      else {
+        for (const d of directives) {
+          context.io.out(
+            `${d.createdAt.toISOString()} ${d.desk} ${d.channel} ${d.recipient}${d.onBehalfOf ? ` (for ${d.onBehalfOf})` : ''} ${d.template} event ${d.eventId} rule ${d.rule}`,
+          );
+        }
+        context.io.out(`${directives.length} directives`);
+      }
+      return 0;
+    } finally {
+      await store.close();
+    }
+  },
+};
