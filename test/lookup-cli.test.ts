@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadIpTable } from '../src/enrichment/index.ts';
 import { runTocsin } from './process.ts';
@@ -55,5 +56,49 @@ describe('tocsin lookup', () => {
     expect(exit.code).toBe(1);
     expect(exit.stderr).toContain('bad name!: not an IP address or a domain name');
     expect(exit.stdout).toContain('192.0.2.1:');
+  });
+
+  it('names the owner, its layer and constituency, and who would be warned, from the directory', async () => {
+    const env = { TOCSIN_DATA_DIR: mkdtempSync(join(tmpdir(), 'tocsin-lookup-')), LOG_LEVEL: 'silent' };
+    const directory = fileURLToPath(new URL('../config/directory/example.yaml', import.meta.url));
+    expect((await runTocsin(['directory', 'import', directory], env)).code).toBe(0);
+    const exit = await runTocsin(
+      ['lookup', '192.0.2.10', 'www.energienet.example', '203.0.113.140', '--json'],
+      env,
+    );
+    expect(exit.code).toBe(0);
+    const answers = JSON.parse(exit.stdout) as Record<string, unknown>[];
+    expect(answers[0]).toMatchObject({
+      owner: 'energienet',
+      layer: 'end-user',
+      netobject: '192.0.2.0/25',
+      constituency: 'vital',
+      directives: [
+        {
+          desk: 'ncsc',
+          channel: 'direct',
+          recipient: 'energienet',
+          on_behalf_of: null,
+          rule: 'vital-and-government-end-user',
+        },
+      ],
+    });
+    expect(answers[1]).toMatchObject({ owner: 'energienet', netobject: 'energienet.example' });
+    expect(answers[2]).toMatchObject({
+      owner: 'ziekenhuis-voorbeeld',
+      constituency: 'other-business',
+      directives: [
+        {
+          desk: 'dtc',
+          channel: 'via-link-organisation',
+          recipient: 'zorg-cert',
+          on_behalf_of: 'ziekenhuis-voorbeeld',
+        },
+      ],
+    });
+    const text = await runTocsin(['lookup', '192.0.2.10'], env);
+    expect(text.stdout).toContain(
+      'owner energienet (end-user by 192.0.2.0/25, vital); warned: ncsc direct to energienet',
+    );
   });
 });
