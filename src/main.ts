@@ -11,6 +11,8 @@ import { migrate, openStore, type Store } from './platform/db/index.ts';
 import { startHttpServer, type HttpServer } from './platform/http-server.ts';
 import { createLogger, type Logger } from './platform/log.ts';
 import { installShutdown } from './platform/shutdown.ts';
+import type { Event } from './core/index.ts';
+import { enrichEvent, loadIpTable } from './enrichment/index.ts';
 import { FeedParsers, ReportProcessor, shadowserverSchemaPath } from './intake/index.ts';
 import { createApp } from './portal/app.ts';
 
@@ -32,7 +34,7 @@ export interface RunningService {
 
 /** Serves the portal until SIGTERM/SIGINT: then in-flight requests finish, the database closes, exit 0. */
 export async function startService({ config, log, store, portal }: ServiceDeps): Promise<RunningService> {
-  const processor = createReportProcessor(config, log, store);
+  const processor = await createReportProcessor(config, log, store);
   const resumed = await processor.resume(uploadDirectory(config));
   if (resumed > 0) log.info({ reports: resumed }, 'resuming unfinished uploads');
   const app = portal ? portal(processor) : createPortal(config, log, store, processor);
@@ -56,9 +58,20 @@ export async function startService({ config, log, store, portal }: ServiceDeps):
   return { server, stopped };
 }
 
-export function createReportProcessor(config: Config, log: Logger, store: Store): ReportProcessor {
+export async function createReportProcessor(
+  config: Config,
+  log: Logger,
+  store: Store,
+): Promise<ReportProcessor> {
   const parsers = new FeedParsers({ shadowserverSchemaPath: shadowserverSchemaPath(config.dataDir) });
-  return new ReportProcessor({ store, parsers }, log);
+  const enrich = await createEnricher(config);
+  return new ReportProcessor({ store, parsers, enrich }, log);
+}
+
+/** Fills AS, network and country from the bundled IP table (cached in the data directory after the first load). */
+export async function createEnricher(config: Config): Promise<(event: Event) => Event> {
+  const table = await loadIpTable({ cacheDir: join(config.dataDir, 'ip-table') });
+  return (event) => enrichEvent(table, event);
 }
 
 /** Where uploads wait, under their report id, until they are processed. */

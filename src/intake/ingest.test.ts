@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backend, createTestStore } from '../../test/db.ts';
 import type { Store } from '../platform/db/index.ts';
 import { openReportArchive } from './archive.ts';
+import { enrichEvent, loadIpTable } from '../enrichment/index.ts';
 import { exportEvents } from './export-events.ts';
 import { FeedParsers } from './feeds.ts';
 import { ingestFile, type IngestRequest } from './ingest.ts';
@@ -156,5 +157,31 @@ describe(`ingest on ${backend}`, () => {
     const exported = scratch('export.jsonl', jsonl);
     const again = await ingestFile({ store, parsers }, request(exported));
     expect(again).toMatchObject({ accepted: 0, duplicates: 5, rejected: 0 });
+  });
+
+  it("fills AS, network and country from the IP table, keeps a feed's own value, and ids the feed's fact", async () => {
+    const table = await loadIpTable({ cacheDir: mkdtempSync(join(tmpdir(), 'tocsin-ip-')) });
+    const plain = { 'feed.name': 'Test', 'classification.type': 'scanner', 'source.ip': '193.0.6.139' };
+    const ownAsn = { ...plain, 'source.ip': '193.0.6.140', 'source.asn': 64496 };
+    const file = scratch('enrich.jsonl', `${JSON.stringify(plain)}\n${JSON.stringify(ownAsn)}\n`);
+    const result = await ingestFile({ store, parsers, enrich: (e) => enrichEvent(table, e) }, request(file));
+    expect(result).toMatchObject({ accepted: 2, rejected: 0 });
+    const rows = await store.db.selectFrom('events').select(['id', 'data']).execute();
+    const byIp = new Map(rows.map((row) => [(row.data)['source.ip'], row]));
+    const expected = table.lookup('193.0.6.139');
+    expect(expected?.asn).toEqual(expect.any(Number));
+    expect(byIp.get('193.0.6.139')?.data).toMatchObject({
+      'source.asn': expected?.asn,
+      'source.as_name': expected?.asName,
+      'source.network': expected?.network,
+      'source.geolocation.cc': expected?.cc,
+    });
+    expect(byIp.get('193.0.6.140')?.data).toMatchObject({
+      'source.asn': 64496,
+      'extra.enrichment.source.asn': table.lookup('193.0.6.140')?.asn,
+    });
+    // The id is that of the fact as the feed gave it, so new IP data never makes a known event new.
+    const parsed = await ingestFile({ store, parsers }, request(file));
+    expect(parsed).toMatchObject({ accepted: 0, duplicates: 2 });
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, eventId, isAppError } from '../core/index.ts';
+import { AppError, eventId, isAppError, type Event } from '../core/index.ts';
 import type { Store } from '../platform/db/index.ts';
 import { archiveReportFile, type ArchivedFile } from './archive.ts';
 import { storeEventBatch, type EventToStore } from './events.repo.ts';
@@ -28,6 +28,8 @@ export interface IngestDeps {
   /** Events per stored batch (one transaction each). */
   batchSize?: number;
   onProgress?: (progress: IngestProgress) => void;
+  /** Adds what the feed did not give (AS, network, country from the IP table) before an event is stored. */
+  enrich?: (event: Event) => Event;
 }
 
 export interface IngestProgress {
@@ -170,7 +172,11 @@ export async function processReport(
                   ...(member ? { file: member } : {}),
                 });
               } else {
-                pending.push({ id: eventId(item.event), event: item.event, raw: item.raw, line: item.line });
+                // The id is the feed's fact; enrichment (AS, network, country) is added after, so a change of
+                // the IP data never turns a known fact into a new event.
+                const id = eventId(item.event);
+                const event = deps.enrich === undefined ? item.event : deps.enrich(item.event);
+                pending.push({ id, event, raw: item.raw, line: item.line });
               }
             }
             if (pending.length >= batchSize) await flush();

@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
-import { AppError } from '../../core/index.ts';
+import { basename, join, resolve } from 'node:path';
+import { AppError, type Event } from '../../core/index.ts';
+import { enrichEvent, loadIpTable } from '../../enrichment/index.ts';
 import {
   detectFeed,
   FeedParsers,
@@ -21,6 +22,7 @@ export const ingestCommand: Command = {
     'FILE... [--feed shadowserver|csv|intelmq|jsonl] [--mapping FILE] [--source NAME] [--report TYPE] [--feed-name NAME] [--json]',
   description: [
     'Each file becomes a report; its events are stored once (a known event gets a new sighting).',
+    'AS number, AS holder, network and country are filled from the bundled IP table where the feed has none.',
     'Without --feed the feed follows from the name: a mapping means csv, YYYY-MM-DD-<report>...csv means',
     'shadowserver, .jsonl/.ndjson means jsonl, .json means intelmq. --source defaults to the feed name.',
     '--report overrides the Shadowserver report type; --feed-name sets feed.name on every event.',
@@ -48,6 +50,8 @@ export const ingestCommand: Command = {
       shadowserverSchemaPath: shadowserverSchemaPath(config.dataDir),
       mapping,
     });
+    const table = await loadIpTable({ cacheDir: join(config.dataDir, 'ip-table') });
+    const enrich = (event: Event): Event => enrichEvent(table, event);
     const store = await context.openStore();
     let failed = false;
     try {
@@ -63,7 +67,7 @@ export const ingestCommand: Command = {
         }
         const progress = createProgress(context.io, file, size);
         const result = await ingestFile(
-          { store, parsers, onProgress: progress.update },
+          { store, parsers, enrich, onProgress: progress.update },
           {
             path,
             fileName: basename(file),
