@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { enrichEvent, loadIpTable } from '../src/enrichment/index.ts';
 import { FeedParsers, ingestFile } from '../src/intake/index.ts';
 import { readInputEntries } from '../src/intake/input.ts';
 import { migrate, openStore } from '../src/platform/db/index.ts';
@@ -33,9 +34,11 @@ if (mode === 'parse') {
   const dataDir = mkdtempSync(join(tmpdir(), 'tocsin-bench-'));
   const store = await openStore({ databaseUrl, dataDir });
   await migrate(store);
+  // As the service and the CLI do: every event is enriched from the IP table before it is stored.
+  const table = await loadIpTable({ cacheDir: join(dataDir, 'ip-table') });
   started = performance.now();
   const result = await ingestFile(
-    { store, parsers },
+    { store, parsers, enrich: (event) => enrichEvent(table, event) },
     { path: file, fileName: basename(file), source: 'bench' },
   );
   rows = result.accepted + result.duplicates + result.rejected;
