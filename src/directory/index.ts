@@ -8,6 +8,7 @@ export {
   formatProblem,
   parseNetobject,
   type Constituency,
+  type Nis2Class,
   type ContactRole,
   type Directory,
   type DirectoryProblem,

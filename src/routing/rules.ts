@@ -10,18 +10,7 @@ import { AppError } from '../core/index.ts';
  * is normally reached through its link organisation).
  */
 
-export const constituencies = [
-  'vital',
-  'central-government',
-  'digital-service-provider',
-  'other-business',
-  'link-organisation',
-  'foreign-cert',
-] as const;
-export type Constituency = (typeof constituencies)[number];
-
-export const nis2Classes = ['essential', 'important', 'none'] as const;
-export type Nis2Class = (typeof nis2Classes)[number];
+export { constituencies, nis2Classes, type Constituency, type Nis2Class } from '../directory/index.ts';
 
 export const channels = ['direct', 'via-link-organisation', 'foreign-cert'] as const;
 export type Channel = (typeof channels)[number];
