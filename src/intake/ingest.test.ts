@@ -167,7 +167,7 @@ describe(`ingest on ${backend}`, () => {
     const result = await ingestFile({ store, parsers, enrich: (e) => enrichEvent(table, e) }, request(file));
     expect(result).toMatchObject({ accepted: 2, rejected: 0 });
     const rows = await store.db.selectFrom('events').select(['id', 'data']).execute();
-    const byIp = new Map(rows.map((row) => [(row.data)['source.ip'], row]));
+    const byIp = new Map(rows.map((row) => [row.data['source.ip'], row]));
     const expected = table.lookup('193.0.6.139');
     expect(expected?.asn).toEqual(expect.any(Number));
     expect(byIp.get('193.0.6.139')?.data).toMatchObject({

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { AppError, type Event } from '../core/index.ts';
 import type { Store } from '../platform/db/index.ts';
 import { storeRouting, type RoutedEvent } from './directives.repo.ts';
-import type { OwnerIndex} from './owner.ts';
+import type { OwnerIndex } from './owner.ts';
 import { type NetobjectRecord, type OwnerDirectory } from './owner.ts';
 import { routeEvent, type OrganisationFacts } from './route.ts';
 import { parseRoutingProfile, type Constituency, type Nis2Class, type RoutingProfile } from './rules.ts';
@@ -129,4 +129,3 @@ export async function routeStoredEvents(
     after = rows.at(-1)?.id;
   }
 }
-
