@@ -8,16 +8,28 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { AppError } from '../core/index.ts';
-import { mergeAdjacent, resolveOverlaps, type Lanes, type Ranges } from './ip-ranges.ts';
+import {
+  cutBlocks,
+  mergeAdjacent,
+  resolveOverlaps,
+  type Blocks,
+  type Lanes,
+  type Ranges,
+} from './ip-ranges.ts';
 
-/** Ranges of one family with an AS number and an index into `IpTableData.names`. */
-export interface AsnColumns extends Ranges {
+/**
+ * The AS ranges of one family, by the index a block gives: AS number and index into `IpTableData.names`.
+ * Their bounds are not kept: the blocks hold them.
+ */
+export interface AsnColumns {
+  count: number;
   asn: Uint32Array;
   name: Uint32Array;
 }
 
-/** Ranges of one family with a country code packed as two ASCII bytes (`"NL"` is 0x4e4c). */
-export interface CountryColumns extends Ranges {
+/** The country ranges of one family: a code packed as two ASCII bytes (`"NL"` is 0x4e4c). */
+export interface CountryColumns {
+  count: number;
   cc: Uint16Array;
 }
 
@@ -26,6 +38,9 @@ export interface IpTableData {
   ipv4Country: CountryColumns;
   ipv6Asn: AsnColumns;
   ipv6Country: CountryColumns;
+  /** The address space cut by both tables and by each AS range's CIDR blocks: what a lookup searches. */
+  ipv4Blocks: Blocks;
+  ipv6Blocks: Blocks;
   /** AS holder names, each once. */
   names: string[];
 }
@@ -74,11 +89,17 @@ export async function buildIpTableData(packages: {
     read(packages.country, ipDataFiles.ipv4Country),
     read(packages.country, ipDataFiles.ipv6Country),
   ]);
+  const ipv4Asn = readAsnCsv(asn4, 1, ipDataFiles.ipv4Asn, names);
+  const ipv6Asn = readAsnCsv(asn6, 4, ipDataFiles.ipv6Asn, names);
+  const ipv4Country = readCountryCsv(cc4, 1, ipDataFiles.ipv4Country);
+  const ipv6Country = readCountryCsv(cc6, 4, ipDataFiles.ipv6Country);
   return {
-    ipv4Asn: readAsnCsv(asn4, 1, ipDataFiles.ipv4Asn, names),
-    ipv6Asn: readAsnCsv(asn6, 4, ipDataFiles.ipv6Asn, names),
-    ipv4Country: readCountryCsv(cc4, 1, ipDataFiles.ipv4Country),
-    ipv6Country: readCountryCsv(cc6, 4, ipDataFiles.ipv6Country),
+    ipv4Asn: { count: ipv4Asn.count, asn: ipv4Asn.asn, name: ipv4Asn.name },
+    ipv6Asn: { count: ipv6Asn.count, asn: ipv6Asn.asn, name: ipv6Asn.name },
+    ipv4Country: { count: ipv4Country.count, cc: ipv4Country.cc },
+    ipv6Country: { count: ipv6Country.count, cc: ipv6Country.cc },
+    ipv4Blocks: cutBlocks(ipv4Asn, ipv4Country),
+    ipv6Blocks: cutBlocks(ipv6Asn, ipv6Country),
     names: names.list,
   };
 }
@@ -257,7 +278,7 @@ function ordered(rows: RowBuffer, row: number): boolean {
   return true;
 }
 
-function readAsnCsv(buf: Buffer, lanes: Lanes, file: string, names: NameTable): AsnColumns {
+function readAsnCsv(buf: Buffer, lanes: Lanes, file: string, names: NameTable): AsnColumns & Ranges {
   const rows = new RowBuffer(lanes, Math.ceil(buf.length / 40));
   readRows(buf, rows, file, (rest, end) => {
     const afterAsn = readDecimal(buf, rest, 1, rows.values, rows.count);
@@ -274,7 +295,7 @@ function readAsnCsv(buf: Buffer, lanes: Lanes, file: string, names: NameTable): 
   };
 }
 
-function readCountryCsv(buf: Buffer, lanes: Lanes, file: string): CountryColumns {
+function readCountryCsv(buf: Buffer, lanes: Lanes, file: string): CountryColumns & Ranges {
   const rows = new RowBuffer(lanes, Math.ceil(buf.length / 24));
   readRows(buf, rows, file, (rest, end) => {
     const first = buf[rest] ?? 0;

@@ -1,20 +1,21 @@
 /**
  * The IP table's columns as one binary file, so a restart maps arrays instead of parsing 60 MB of CSV.
  * Layout (host byte order, checked by a marker): a 48-byte header — magic, byte-order marker, format
- * version, payload length, CRC-32 of the payload, the four range counts, the name bytes — then each
- * column in a fixed order, every section padded to 4 bytes. A file that fails any check is not used.
+ * version, payload length, CRC-32 of the payload, the four range counts, the two block counts, the name
+ * bytes — then each column in a fixed order, every section padded to 4 bytes. The ranges' bounds are not
+ * stored: the blocks hold them. A file that fails any check is not used.
  */
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { AsnColumns, CountryColumns, DataPackage, IpTableData } from './ip-table-build.ts';
-import type { Lanes } from './ip-ranges.ts';
+import type { Blocks, Lanes } from './ip-ranges.ts';
 
 const MAGIC = 'TOCSINIP';
 const BYTE_ORDER = 0x01020304;
 /** Raise when the layout or the meaning of the columns changes: old files are then rebuilt. */
-const FORMAT_VERSION = 1;
-const HEADER_BYTES = 48;
+const FORMAT_VERSION = 2;
+const HEADER_BYTES = 56;
 
 /** The cache file for these package versions; a new version of either package means a new file. */
 export function cacheFileName(packages: { asn: DataPackage; country: DataPackage }): string {
@@ -25,11 +26,15 @@ export function cacheFileName(packages: { asn: DataPackage; country: DataPackage
 const pad4 = (n: number) => (n + 3) & ~3;
 
 function asnSections(c: AsnColumns): ArrayBufferView[] {
-  return [c.starts, c.ends, c.asn, c.name];
+  return [c.asn, c.name];
 }
 
 function countrySections(c: CountryColumns): ArrayBufferView[] {
-  return [c.starts, c.ends, c.cc];
+  return [c.cc];
+}
+
+function blockSections(b: Blocks): ArrayBufferView[] {
+  return [b.starts, b.asRange, b.country, b.prefix];
 }
 
 export function encodeIpTable(data: IpTableData): Buffer {
@@ -39,6 +44,8 @@ export function encodeIpTable(data: IpTableData): Buffer {
     ...countrySections(data.ipv4Country),
     ...asnSections(data.ipv6Asn),
     ...countrySections(data.ipv6Country),
+    ...blockSections(data.ipv4Blocks),
+    ...blockSections(data.ipv6Blocks),
     names,
   ];
   const payloadLength = sections.reduce((sum, s) => sum + pad4(s.byteLength), 0);
@@ -60,6 +67,8 @@ export function encodeIpTable(data: IpTableData): Buffer {
     data.ipv4Country.count,
     data.ipv6Asn.count,
     data.ipv6Country.count,
+    data.ipv4Blocks.count,
+    data.ipv6Blocks.count,
     names.byteLength,
   ]);
   return file;
@@ -71,16 +80,23 @@ export function decodeIpTable(file: Buffer): IpTableData | undefined {
   // Typed-array views need 4-byte alignment; a Buffer from a pool may not have it.
   const bytes = file.byteOffset % 4 === 0 ? file : Buffer.from(file);
   const header = new Uint32Array(bytes.buffer, bytes.byteOffset + 8, (HEADER_BYTES - 8) / 4);
-  const [order, version, payloadLength, checksum, v4a, v4c, v6a, v6c, nameBytes] = header;
+  const [order, version, payloadLength, checksum, v4a, v4c, v6a, v6c, v4b, v6b, nameBytes] = header;
   if (order !== BYTE_ORDER || version !== FORMAT_VERSION) return undefined;
   if (payloadLength !== bytes.byteLength - HEADER_BYTES) return undefined;
   if (crc32(bytes.subarray(HEADER_BYTES)) !== checksum) return undefined;
   if (v4a === undefined || v4c === undefined || v6a === undefined || v6c === undefined) return undefined;
-  if (nameBytes === undefined) return undefined;
-  const asnBytes = (lanes: number, n: number) => 2 * n * lanes * 4 + 2 * n * 4;
-  const countryBytes = (lanes: number, n: number) => 2 * n * lanes * 4 + pad4(n * 2);
+  if (v4b === undefined || v6b === undefined || nameBytes === undefined) return undefined;
+  const asnBytes = (n: number) => 2 * n * 4;
+  const countryBytes = (n: number) => pad4(n * 2);
+  const blockBytes = (lanes: number, n: number) => n * lanes * 4 + 2 * n * 4 + pad4(n);
   const expected =
-    asnBytes(1, v4a) + countryBytes(1, v4c) + asnBytes(4, v6a) + countryBytes(4, v6c) + pad4(nameBytes);
+    asnBytes(v4a) +
+    countryBytes(v4c) +
+    asnBytes(v6a) +
+    countryBytes(v6c) +
+    blockBytes(1, v4b) +
+    blockBytes(4, v6b) +
+    pad4(nameBytes);
   if (expected !== payloadLength) return undefined;
   let offset = bytes.byteOffset + HEADER_BYTES;
   const u32 = (length: number): Uint32Array => {
@@ -93,27 +109,29 @@ export function decodeIpTable(file: Buffer): IpTableData | undefined {
     offset += pad4(length * 2);
     return view;
   };
-  const asn = (lanes: Lanes, count: number): AsnColumns => ({
+  const u8 = (length: number): Uint8Array => {
+    const view = new Uint8Array(bytes.buffer, offset, length);
+    offset += pad4(length);
+    return view;
+  };
+  const asn = (count: number): AsnColumns => ({ count, asn: u32(count), name: u32(count) });
+  const country = (count: number): CountryColumns => ({ count, cc: u16(count) });
+  const ipv4Asn = asn(v4a);
+  const ipv4Country = country(v4c);
+  const ipv6Asn = asn(v6a);
+  const ipv6Country = country(v6c);
+  const blocks = (lanes: Lanes, count: number): Blocks => ({
     lanes,
     count,
     starts: u32(count * lanes),
-    ends: u32(count * lanes),
-    asn: u32(count),
-    name: u32(count),
+    asRange: u32(count),
+    country: u32(count),
+    prefix: u8(count),
   });
-  const country = (lanes: Lanes, count: number): CountryColumns => ({
-    lanes,
-    count,
-    starts: u32(count * lanes),
-    ends: u32(count * lanes),
-    cc: u16(count),
-  });
-  const ipv4Asn = asn(1, v4a);
-  const ipv4Country = country(1, v4c);
-  const ipv6Asn = asn(4, v6a);
-  const ipv6Country = country(4, v6c);
+  const ipv4Blocks = blocks(1, v4b);
+  const ipv6Blocks = blocks(4, v6b);
   const names = Buffer.from(bytes.buffer, offset, nameBytes).toString('utf8').split('\n');
-  return { ipv4Asn, ipv4Country, ipv6Asn, ipv6Country, names };
+  return { ipv4Asn, ipv4Country, ipv6Asn, ipv6Country, ipv4Blocks, ipv6Blocks, names };
 }
 
 /** The cached columns, or undefined when there is no usable file. */

@@ -349,6 +349,16 @@ describe('IP table against a sweep of the CSV files', () => {
     expect(table.lookup('1.1.1.1')).toBeDefined();
     expect(table.lookup('1.1.1.1')).toEqual(table.lookupIPv4(0x01010101));
   });
+
+  it('shares one frozen answer between the addresses of a block', () => {
+    const first = table.lookup('1.1.1.1');
+    expect(first).toBeDefined();
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(table.lookupIPv4(0x01010101)).toBe(first);
+    // A mapped address gets its own answer: its network is written in the mapped form.
+    expect(table.lookup('::ffff:1.1.1.1')).not.toBe(first);
+    expect(table.lookup('1.1.1.1')).toEqual(first);
+  });
 });
 
 describe('IP table cache file', () => {
