@@ -38,10 +38,16 @@ export function parseIPv4(text: string, start = 0, end = text.length): number {
   }
 }
 
+/** Value of each hex digit by its character code (Latin-1 range), -1 for anything else. */
+const hexDigit = new Int8Array(256).fill(-1);
+for (let c = 0; c < 10; c++) hexDigit[48 + c] = c;
+for (let c = 0; c < 6; c++) {
+  hexDigit[97 + c] = 10 + c;
+  hexDigit[65 + c] = 10 + c;
+}
+
 function hexValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  const lower = c | 32;
-  return lower >= 97 && lower <= 102 ? lower - 87 : -1;
+  return c < 256 ? (hexDigit[c] ?? -1) : -1;
 }
 
 function group(k: number): number {
@@ -70,27 +76,31 @@ export function parseIPv6(
   }
   while (i < end) {
     if (count === 8) return false;
+    // One group: up to four hex digits, read with one table load per character.
+    const from = i;
     let value = 0;
-    let j = i;
-    while (j < end && j - i < 5) {
-      const h = hexValue(text.charCodeAt(j));
-      if (h < 0) break;
-      value = value * 16 + h;
-      j++;
+    let c = text.charCodeAt(i);
+    let h = hexValue(c);
+    while (h >= 0) {
+      value = (value << 4) | h;
+      if (++i - from > 4) return false;
+      if (i === end) break;
+      c = text.charCodeAt(i);
+      h = hexValue(c);
     }
-    if (j < end && text.charCodeAt(j) === DOT) {
+    if (i < end && c === DOT) {
+      // A trailing dotted quad takes the last two groups.
       if (count > 6) return false;
-      const v4 = parseIPv4(text, i, end);
+      const v4 = parseIPv4(text, from, end);
       if (v4 < 0) return false;
       groups[count++] = v4 >>> 16;
       groups[count++] = v4 & 0xffff;
       break;
     }
-    if (j === i || j - i > 4) return false;
+    if (i === from) return false;
     groups[count++] = value;
-    i = j;
     if (i === end) break;
-    if (text.charCodeAt(i) !== COLON) return false;
+    if (c !== COLON) return false;
     i++;
     if (i < end && text.charCodeAt(i) === COLON) {
       if (gap >= 0) return false;
@@ -106,7 +116,7 @@ export function parseIPv6(
     for (let k = count - 1; k >= gap; k--) groups[k + shift] = group(k);
     groups.fill(0, gap, gap + shift);
   }
-  for (let k = 0; k < 4; k++) lanes[offset + k] = group(2 * k) * 65536 + group(2 * k + 1);
+  for (let k = 0; k < 4; k++) lanes[offset + k] = ((group(2 * k) << 16) | group(2 * k + 1)) >>> 0;
   return true;
 }
 
