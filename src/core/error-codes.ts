@@ -22,6 +22,7 @@ export const errorCodes = {
   'auth.missing_credentials': 'The request carries no API key.',
   'auth.invalid_credentials': 'The API key is not valid.',
   'auth.forbidden': 'The API key does not allow this.',
+  'assessment.not_in_review': 'The event is not awaiting review.',
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

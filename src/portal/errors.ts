@@ -24,6 +24,7 @@ const statusByCode: Record<ErrorCode, ContentfulStatusCode> = {
   'auth.missing_credentials': 401,
   'auth.invalid_credentials': 401,
   'auth.forbidden': 403,
+  'assessment.not_in_review': 409,
 };
 
 export function statusForCode(code: ErrorCode): ContentfulStatusCode {

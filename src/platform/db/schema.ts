@@ -20,6 +20,10 @@ export interface Database {
   effective_netobjects: NetobjectTable;
   event_owners: EventOwnerTable;
   directives: DirectiveTable;
+  assessment_frameworks: AssessmentFrameworkTable;
+  assessments: AssessmentTable;
+  event_assessments: EventAssessmentTable;
+  source_reliability_changes: SourceReliabilityChangeTable;
 }
 
 export interface SchemaMigrationTable {
@@ -220,4 +224,48 @@ export interface DirectiveTable {
   profile_version: number;
   justification: string | null;
   created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+// Assessment (migrations/0007_assessment.sql).
+
+export interface AssessmentFrameworkTable {
+  version: string;
+  rulebook: ColumnType<unknown, string, never>;
+  first_used_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface AssessmentTable {
+  id: Generated<string>;
+  event_id: string;
+  framework_version: string;
+  reliability: string;
+  credibility: number;
+  severity: string;
+  decision: 'notify' | 'review' | 'inform' | 'reject';
+  tlp: string;
+  pap: string;
+  reasons: ColumnType<unknown, string, never>;
+  fired: ColumnType<unknown, string | undefined, never>;
+  assessed_by: ColumnType<string, string | undefined, never>;
+  override_reason: string | null;
+  outcome: 'confirmed' | 'disputed' | 'false-positive' | null;
+  supersedes: string | null;
+  assessed_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface EventAssessmentTable {
+  event_id: string;
+  assessment_id: string;
+  decision: string;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface SourceReliabilityChangeTable {
+  id: Generated<string>;
+  source: string;
+  previous: string;
+  reliability: string;
+  changed_by: string;
+  reason: string;
+  changed_at: ColumnType<Date, Date | string | undefined, never>;
 }
