@@ -23,6 +23,7 @@ export const errorCodes = {
   'auth.invalid_credentials': 'The API key is not valid.',
   'auth.forbidden': 'The API key does not allow this.',
   'assessment.not_in_review': 'The event is not awaiting review.',
+  'assessment.framework_invalid': 'The assessment framework file is not valid.',
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;
