@@ -10,6 +10,7 @@ import { createPgliteStore, createPostgresStore, migrate, type Store } from '../
 import { FeedParsers, ReportProcessor } from '../src/intake/index.ts';
 import { createLogger } from '../src/platform/log.ts';
 import { createApp } from '../src/portal/app.ts';
+import { loadFramework } from '../src/assessment/index.ts';
 
 const rowsPerRun = 100_000;
 const runs = 3;
@@ -97,6 +98,7 @@ async function timeHealth(store: Store): Promise<number> {
     instanceName: 'bench',
     version: 'bench',
     intake: { processor, uploadDir: tmpdir(), maxUploadBytes: 1024 },
+    framework: await loadFramework(new URL('../config/assessment/framework.yaml', import.meta.url).pathname),
   });
   const requests = 5000;
   const rates: number[] = [];

@@ -15,6 +15,9 @@ import type { Event } from './core/index.ts';
 import { enrichEvent, loadIpTable } from './enrichment/index.ts';
 import { FeedParsers, ReportProcessor, shadowserverSchemaPath } from './intake/index.ts';
 import { createApp } from './portal/app.ts';
+import { loadFramework, type Framework } from './assessment/index.ts';
+import { processStoredEvents } from './pipeline/index.ts';
+import { loadOwnerDirectory, loadRoutingProfile, OwnerIndex } from './routing/index.ts';
 
 export const version: string = packageJson.version;
 
@@ -23,7 +26,7 @@ export interface ServiceDeps {
   log: Logger;
   store: Store;
   /** Builds the HTTP application around the report processor; the full portal unless given. */
-  portal?: (processor: ReportProcessor) => Hono;
+  portal?: (processor: ReportProcessor, framework: Framework) => Hono;
 }
 
 export interface RunningService {
@@ -34,10 +37,18 @@ export interface RunningService {
 
 /** Serves the portal until SIGTERM/SIGINT: then in-flight requests finish, the database closes, exit 0. */
 export async function startService({ config, log, store, portal }: ServiceDeps): Promise<RunningService> {
-  const processor = await createReportProcessor(config, log, store);
+  // Validated before anything starts: a malformed framework or profile stops the service with its message.
+  const framework = await loadFramework(config.assessmentFramework);
+  const profile = loadRoutingProfile(config.routingProfile);
+  const processor = await createReportProcessor(config, log, store, async (reportId) => {
+    // The directory may have changed since the last report: read it for each one.
+    const index = new OwnerIndex(await loadOwnerDirectory(store, config.homeCountry));
+    const result = await processStoredEvents({ store, index, profile, framework }, { reportId });
+    log.info({ report: reportId, ...result }, 'report assessed and routed');
+  });
   const resumed = await processor.resume(uploadDirectory(config));
   if (resumed > 0) log.info({ reports: resumed }, 'resuming unfinished uploads');
-  const app = portal ? portal(processor) : createPortal(config, log, store, processor);
+  const app = portal ? portal(processor, framework) : createPortal(config, log, store, processor, framework);
   const server = await startHttpServer(app, { port: config.port, host: config.host });
   const stopped = new Promise<number>((resolve) => {
     const uninstall = installShutdown({
@@ -62,10 +73,11 @@ export async function createReportProcessor(
   config: Config,
   log: Logger,
   store: Store,
+  afterReport?: (reportId: string) => Promise<void>,
 ): Promise<ReportProcessor> {
   const parsers = new FeedParsers({ shadowserverSchemaPath: shadowserverSchemaPath(config.dataDir) });
   const enrich = await createEnricher(config);
-  return new ReportProcessor({ store, parsers, enrich }, log);
+  return new ReportProcessor({ store, parsers, enrich }, log, afterReport);
 }
 
 /** Fills AS, network and country from the bundled IP table (cached in the data directory after the first load). */
@@ -80,12 +92,19 @@ export function uploadDirectory(config: Config): string {
 }
 
 /** The portal with every route, wired to this configuration. */
-export function createPortal(config: Config, log: Logger, store: Store, processor: ReportProcessor): Hono {
+export function createPortal(
+  config: Config,
+  log: Logger,
+  store: Store,
+  processor: ReportProcessor,
+  framework: Framework,
+): Hono {
   return createApp({
     store,
     log,
     instanceName: config.instanceName,
     version,
+    framework,
     intake: { processor, uploadDir: uploadDirectory(config), maxUploadBytes: config.uploadMaxBytes },
   });
 }

@@ -1,11 +1,18 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { FeedParsers, ReportProcessor } from '../src/intake/index.ts';
 import type { Store } from '../src/platform/db/index.ts';
 import { createLogger, type Logger } from '../src/platform/log.ts';
 import { createApp } from '../src/portal/app.ts';
+import { loadFramework, type Framework } from '../src/assessment/index.ts';
+
+/** The framework shipped in config/assessment/, as the service loads it. */
+export const shippedFramework: Framework = await loadFramework(
+  fileURLToPath(new URL('../config/assessment/framework.yaml', import.meta.url)),
+);
 
 /** A logger that keeps its records for assertions instead of printing them. */
 export function createMemoryLogger(): { log: Logger; lines: Record<string, unknown>[] } {
@@ -27,6 +34,7 @@ export interface TestAppOptions {
   log?: Logger;
   maxUploadBytes?: number;
   shadowserverSchemaPath?: string;
+  framework?: Framework;
 }
 
 /** The full portal over a test store, with a real report processor and a private upload directory. */
@@ -44,6 +52,7 @@ export function createTestApp(store: Store, options: TestAppOptions = {}) {
     instanceName: options.instanceName ?? 'CERT Test',
     version: '9.9.9',
     intake: { processor, uploadDir, maxUploadBytes: options.maxUploadBytes ?? 10 * 1024 * 1024 },
+    framework: options.framework ?? shippedFramework,
   });
   return { app, processor, uploadDir };
 }

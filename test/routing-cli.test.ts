@@ -34,7 +34,21 @@ beforeAll(async () => {
   expect((await runTocsin(['directory', 'import', path('../config/directory/example.yaml')], env)).code).toBe(
     0,
   );
-  expect((await runTocsin(['ingest', path('./fixtures/routing/events.jsonl')], env)).code).toBe(0);
+  expect(
+    (await runTocsin(['ingest', '--source', 'partner-x', path('./fixtures/routing/events.jsonl')], env)).code,
+  ).toBe(0);
+  // A source with a good record (B): its reports are warned about without review.
+  const reliable = [
+    'sources',
+    'set-reliability',
+    'partner-x',
+    'B',
+    '--by',
+    'test',
+    '--reason',
+    'known partner',
+  ];
+  expect((await runTocsin(reliable, env)).code).toBe(0);
 });
 
 afterAll(async () => {
@@ -42,18 +56,26 @@ afterAll(async () => {
 });
 
 describe(`tocsin route on ${backend}`, () => {
-  it('routes every event once: a second run creates no directive', async () => {
+  it('assesses and routes every event once: a second run assesses nothing and creates no directive', async () => {
     const first = await runTocsin(['route', '--json'], env);
     expect(first.code).toBe(0);
     expect(JSON.parse(first.stdout)).toEqual({
       profile: 'nl-three-desks',
+      framework: '1.0.0',
       events: 6,
-      created: 5,
-      existing: 0,
+      assessed: 6,
+      // The event without an owner is shared (inform), not warned about.
+      decisions: { notify: 5, review: 0, inform: 1, reject: 0 },
       layers: { 'end-user': 4, 'national-cert': 1, unresolved: 1 },
+      directives: { created: 5, existing: 0 },
     });
     const second = await runTocsin(['route', '--json'], env);
-    expect(JSON.parse(second.stdout)).toMatchObject({ events: 6, created: 0, existing: 5 });
+    expect(JSON.parse(second.stdout)).toMatchObject({
+      events: 6,
+      assessed: 0,
+      decisions: { notify: 5, inform: 1 },
+      directives: { created: 0, existing: 5 },
+    });
   });
 
   it('lists the directives the Dutch profile makes for each kind of owner', async () => {

@@ -1,7 +1,9 @@
 import { AppError } from '../core/index.ts';
 import type { Store } from '../platform/db/index.ts';
 
-export type Decision = 'notify' | 'review' | 'inform' | 'reject';
+import type { Decision } from './framework.ts';
+
+export type { Decision };
 export type Outcome = 'confirmed' | 'disputed' | 'false-positive';
 
 /** A reason as stored and shown: the rule that gave it and its text in both languages. */

@@ -1,6 +1,16 @@
 import { parseArgs } from 'node:util';
 import { isAppError } from '../core/index.ts';
 import type { Command, CommandContext } from './command.ts';
+import {
+  assessCommand,
+  assessOverrideCommand,
+  frameworkShowCommand,
+  reviewApproveCommand,
+  reviewListCommand,
+  reviewRejectCommand,
+  sourcesSetReliabilityCommand,
+  sourcesShowCommand,
+} from './commands/assess.ts';
 import { configCommand } from './commands/config.ts';
 import {
   directoryExportCommand,
@@ -32,6 +42,14 @@ export const commands: readonly Command[] = [
   lookupCommand,
   routeCommand,
   directivesListCommand,
+  frameworkShowCommand,
+  assessCommand,
+  assessOverrideCommand,
+  reviewListCommand,
+  reviewApproveCommand,
+  reviewRejectCommand,
+  sourcesShowCommand,
+  sourcesSetReliabilityCommand,
   keysCreateCommand,
   keysListCommand,
   keysRevokeCommand,
@@ -130,7 +148,10 @@ export async function runCli(argv: readonly string[], context: CommandContext): 
   } catch (error) {
     if (isAppError(error)) {
       io.err(error.message);
-      return error.code === 'platform.config_invalid' || error.code === 'cli.usage'
+      // A bad configuration (the environment, or the framework file it names) is a usage error: exit 2.
+      return error.code === 'platform.config_invalid' ||
+        error.code === 'assessment.framework_invalid' ||
+        error.code === 'cli.usage'
         ? exitCodes.usage
         : exitCodes.failed;
     }

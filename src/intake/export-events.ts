@@ -48,6 +48,10 @@ interface ExportRow {
   raw: string | null;
   first_seen_at: Date;
   reports: string[];
+  /** Only for `jsonl`: the later stages' results for the event. */
+  owner?: Record<string, unknown> | null;
+  assessment?: Record<string, unknown> | null;
+  directives?: Record<string, unknown>[] | null;
 }
 
 /**
@@ -55,7 +59,9 @@ interface ExportRow {
  * - `intelmq`: IntelMQ JSON lines: dotted keys, `extra.*` flat, `raw` base64, TLP in IntelMQ's four levels,
  *   nothing of Tocsin's own;
  * - `jsonl`: Tocsin's full record: id, IDF fields, raw, the reports that contained it, and the later
- *   stages' results (`owner`, `assessment`, `directives`; empty until those stages run);
+ *   stages' results: `owner` (the resolution layer, owner and netobject), `assessment` (the one in force:
+ *   framework version, scores, decision, TLP, PAP, reasons) and `directives` (null / empty until those
+ *   stages have run);
  * - `csv`: fixed columns for spreadsheets, with the remaining fields as JSON in `extra`.
  */
 export async function* exportEvents(store: Store, options: ExportOptions): AsyncGenerator<string> {
@@ -80,6 +86,16 @@ export async function* exportEvents(store: Store, options: ExportOptions): Async
           .whereRef('s.event_id', '=', 'e.id')
           .as('reports'),
       ])
+      .$if(options.format === 'jsonl', (q) =>
+        q.select([
+          sql<Record<string, unknown> | null>`(select to_jsonb(o) - 'event_id' from event_owners o
+            where o.event_id = e.id)`.as('owner'),
+          sql<Record<string, unknown> | null>`(select to_jsonb(a) - 'event_id' from event_assessments ea
+            join assessments a on a.id = ea.assessment_id where ea.event_id = e.id)`.as('assessment'),
+          sql<Record<string, unknown>[] | null>`(select jsonb_agg(to_jsonb(d) - 'event_id' order by d.id)
+            from directives d where d.event_id = e.id)`.as('directives'),
+        ]),
+      )
       .orderBy('e.first_seen_at')
       .orderBy('e.id')
       .limit(pageSize);
@@ -115,9 +131,9 @@ function formatRow(format: ExportFormat, row: ExportRow): string {
         raw: row.raw,
         reports: row.reports,
         first_seen_at: row.first_seen_at.toISOString(),
-        owner: null,
-        assessment: null,
-        directives: [],
+        owner: row.owner ?? null,
+        assessment: row.assessment ?? null,
+        directives: row.directives ?? [],
       })}\n`;
     case 'csv':
       return `${csvRow(row)}\r\n`;

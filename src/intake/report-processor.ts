@@ -17,10 +17,16 @@ export class ReportProcessor {
   #queue: Promise<void> = Promise.resolve();
   #pending = 0;
   #stopping = false;
+  readonly #afterReport: ((reportId: string) => Promise<void>) | undefined;
 
-  constructor(deps: IngestDeps, log: Logger) {
+  /**
+   * `afterReport` runs the later stages (owner, assessment, routing) on the events of each processed report;
+   * a failure there is logged and leaves the stored events in place for the next run.
+   */
+  constructor(deps: IngestDeps, log: Logger, afterReport?: (reportId: string) => Promise<void>) {
     this.#deps = deps;
     this.#log = log;
+    this.#afterReport = afterReport;
   }
 
   get pending(): number {
@@ -51,6 +57,11 @@ export class ReportProcessor {
           },
           'report processed',
         );
+        if (this.#afterReport !== undefined && result.status === 'processed') {
+          await this.#afterReport(report.id).catch((error: unknown) => {
+            this.#log.error({ err: error, report: report.id }, 'assessing and routing the report failed');
+          });
+        }
         return result;
       } catch (error) {
         // An outage or a bug, not bad input: the upload is kept, so the report can be processed again.

@@ -83,6 +83,11 @@ export const configSchema = z.object({
     .min(1, { message: 'expected a file path' })
     .optional()
     .describe('Routing profile (YAML); default config/routing/nl-three-desks.yaml of this installation.'),
+  TOCSIN_ASSESSMENT_FRAMEWORK: z
+    .string()
+    .min(1, { message: 'expected a file path' })
+    .optional()
+    .describe('Assessment framework (YAML); default config/assessment/framework.yaml of this installation.'),
   SHUTDOWN_TIMEOUT_MS: z.coerce
     .number({ message: 'expected a whole number of milliseconds' })
     .int({ message: 'expected a whole number of milliseconds' })
@@ -94,6 +99,11 @@ export const configSchema = z.object({
 /** The routing profile shipped with Tocsin, used when TOCSIN_ROUTING_PROFILE is unset. */
 const defaultRoutingProfile = fileURLToPath(
   new URL('../../config/routing/nl-three-desks.yaml', import.meta.url),
+);
+
+/** The assessment framework shipped with Tocsin, used when TOCSIN_ASSESSMENT_FRAMEWORK is unset. */
+const defaultAssessmentFramework = fileURLToPath(
+  new URL('../../config/assessment/framework.yaml', import.meta.url),
 );
 
 /** Variables read outside the schema: where the configuration file is. */
@@ -120,6 +130,8 @@ export interface Config {
   readonly homeCountry: string;
   /** The routing profile file (absolute). */
   readonly routingProfile: string;
+  /** The assessment framework file (absolute). */
+  readonly assessmentFramework: string;
   /** The configuration file that was read, if any. */
   readonly configFile: string | undefined;
 }
@@ -190,6 +202,10 @@ export function loadConfig({ env, cwd }: LoadConfigOptions): Config {
       values.TOCSIN_ROUTING_PROFILE === undefined
         ? defaultRoutingProfile
         : resolve(cwd, values.TOCSIN_ROUTING_PROFILE),
+    assessmentFramework:
+      values.TOCSIN_ASSESSMENT_FRAMEWORK === undefined
+        ? defaultAssessmentFramework
+        : resolve(cwd, values.TOCSIN_ASSESSMENT_FRAMEWORK),
     configFile,
   });
 }
@@ -209,6 +225,7 @@ export function describeConfig(config: Config): Record<string, string | number> 
     UPLOAD_MAX_BYTES: config.uploadMaxBytes,
     TOCSIN_HOME_COUNTRY: config.homeCountry,
     TOCSIN_ROUTING_PROFILE: config.routingProfile,
+    TOCSIN_ASSESSMENT_FRAMEWORK: config.assessmentFramework,
     [configFileVariable]: config.configFile ?? '(none)',
   };
 }

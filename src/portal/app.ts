@@ -3,6 +3,8 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Store } from '../platform/db/index.ts';
 import type { Logger } from '../platform/log.ts';
+import type { Framework } from '../assessment/index.ts';
+import { assessmentRoutes } from './assessment.routes.ts';
 import { createErrorHandler, notFound } from './errors.ts';
 import { healthRoutes } from './health.routes.ts';
 import { homePage, type HomeLink } from './pages/home.ts';
@@ -15,13 +17,15 @@ export interface AppDeps {
   instanceName: string;
   version: string;
   intake: Omit<ReportRoutesDeps, 'store'>;
+  /** The assessment framework in force, published at /framework. */
+  framework: Framework;
 }
 
 /**
  * The HTTP application: every route, page and API of the portal. It opens no port, so tests drive it with
  * `app.request()`; `platform/http-server.ts` serves it.
  */
-export function createApp({ store, log, instanceName, version, intake }: AppDeps): Hono {
+export function createApp({ store, log, instanceName, version, intake, framework }: AppDeps): Hono {
   const app = new Hono();
   app.use(requestId());
   app.use(requestLog(log));
@@ -48,11 +52,18 @@ export function createApp({ store, log, instanceName, version, intake }: AppDeps
       label: 'Health',
       description: 'Whether this instance and its database answer (JSON).',
     },
+    {
+      href: '/framework',
+      label: 'Assessment framework',
+      description:
+        'The published, versioned rules by which every report is judged, in Dutch and English (also as JSON).',
+    },
   ];
 
   app.get('/', (c) => c.html(homePage({ instanceName, version, links })));
   app.route('/', healthRoutes({ store }));
   app.route('/', reportRoutes({ store, ...intake }));
+  app.route('/', assessmentRoutes({ store, framework, instanceName }));
 
   app.notFound(notFound);
   app.onError(createErrorHandler(log));

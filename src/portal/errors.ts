@@ -25,6 +25,7 @@ const statusByCode: Record<ErrorCode, ContentfulStatusCode> = {
   'auth.invalid_credentials': 401,
   'auth.forbidden': 403,
   'assessment.not_in_review': 409,
+  'assessment.framework_invalid': 500,
 };
 
 export function statusForCode(code: ErrorCode): ContentfulStatusCode {

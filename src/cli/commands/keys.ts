@@ -11,7 +11,8 @@ import type { Command } from '../command.ts';
 export const keysCreateCommand: Command = {
   name: 'keys create',
   summary: 'Create an API key for a source; the key is shown once and stored hashed',
-  usage: '--source NAME [--scope reports:write] [--scope reports:read] [--description TEXT] [--json]',
+  usage:
+    '--source NAME [--scope reports:write] [--scope reports:read] [--scope review] [--description TEXT] [--json]',
   description: `Scopes: ${apiKeyScopes.join(', ')} (default: reports:write and reports:read).`,
   options: {
     source: { type: 'string' },

@@ -1,22 +1,25 @@
 import { AppError, type Event } from '../../core/index.ts';
+import { loadFramework } from '../../assessment/index.ts';
+import { processStoredEvents } from '../../pipeline/index.ts';
 import {
   listDirectives,
   loadOwnerDirectory,
   loadRoutingProfile,
   OwnerIndex,
   routeEvent,
-  routeStoredEvents,
 } from '../../routing/index.ts';
 import type { Command } from '../command.ts';
 
 export const routeCommand: Command = {
   name: 'route',
   summary:
-    'Resolve the owner of every stored event and make its directives; --explain shows why for one event',
+    'Resolve the owner of every stored event, assess it, and make directives for those to notify; --explain shows why',
   usage: '[--explain EVENT_ID] [--profile FILE] [--json]',
   description: [
     'Owner resolution uses the directory (registered netobjects, then the network holder, then the national',
-    'CERT); the routing profile (TOCSIN_ROUTING_PROFILE, or --profile) turns each owner into directives.',
+    'CERT); each event not yet assessed is judged by the assessment framework (TOCSIN_ASSESSMENT_FRAMEWORK);',
+    'an event whose assessment in force says notify is routed: the routing profile (TOCSIN_ROUTING_PROFILE,',
+    'or --profile) turns its owner into directives. Events to review, inform or reject get no directive.',
     'Routing again records the owner anew and creates no directive twice (unique per event, recipient and',
     'template). --explain EVENT_ID stores nothing: it prints each layer tried, each rule tried and why, and',
     'the directives the event gets.',
@@ -30,15 +33,23 @@ export const routeCommand: Command = {
       const index = new OwnerIndex(await loadOwnerDirectory(store, config.homeCountry));
       const explain = values.explain as string | undefined;
       if (explain === undefined) {
-        const result = await routeStoredEvents(store, index, profile);
-        if (values.json === true) context.io.out(JSON.stringify({ profile: profile.profile, ...result }));
-        else {
-          const layers = Object.entries(result.layers)
-            .map(([layer, n]) => `${layer} ${n}`)
-            .join(', ');
+        const framework = await loadFramework(config.assessmentFramework);
+        const result = await processStoredEvents({ store, index, profile, framework });
+        if (values.json === true) {
           context.io.out(
-            `Routed ${result.events} events with ${profile.profile} (${layers || 'none'}): ` +
-              `${result.created} new directives, ${result.existing} already there.`,
+            JSON.stringify({ profile: profile.profile, framework: framework.version, ...result }),
+          );
+        } else {
+          const list = (counts: Record<string, number>) =>
+            Object.entries(counts)
+              .filter(([, n]) => n > 0)
+              .map(([key, n]) => `${key} ${n}`)
+              .join(', ') || 'none';
+          context.io.out(
+            `Processed ${result.events} events: owners (${list(result.layers)}); ` +
+              `${result.assessed} newly assessed with framework ${framework.version}, decisions (${list(result.decisions)}); ` +
+              `routed with ${profile.profile}: ${result.directives.created} new directives, ` +
+              `${result.directives.existing} already there.`,
           );
         }
         return 0;
