@@ -504,3 +504,105 @@ describe('properties of the shipped framework', () => {
     );
   });
 });
+
+// --- Combination semantics, on a framework built for them ------------------------------------------------------
+
+const semantics = parseFramework(
+  `
+version: 0.1.0
+title: { nl: Proef, en: Test }
+principle: { nl: Delen waar het kan., en: Share as far as possible. }
+defaults:
+  credibility: 6
+  severity: low
+  decision: review
+  pap: GREEN
+  reason: { nl: 'Geen regel besliste ({reporter.name}).', en: 'No rule decided ({reporter.name}).' }
+changelog: [{ version: 0.1.0, date: 2026-12-01, changes: [Test.] }]
+rules:
+  - id: a.notify
+    title: { nl: Waarschuwen, en: Notify }
+    explanation: { nl: x, en: x }
+    when: { field: source.port, equals: 1 }
+    then: { decision: notify, credibility: 2, severity: critical, tlp_cap: AMBER }
+  - id: b.inform
+    title: { nl: Informeren, en: Inform }
+    explanation: { nl: x, en: x }
+    when: { field: source.port, lte: 2 }
+    then: { decision: inform, credibility: 3, severity: medium, tlp_cap: GREEN, pap: AMBER }
+  - id: c.at-least-high
+    title: { nl: Minstens hoog, en: At least high }
+    explanation: { nl: x, en: x }
+    when: { field: assessment.severity, in: [low, medium] }
+    then: { severity_at_least: high, pap: CLEAR }
+  - id: d.stop
+    title: { nl: Stop, en: Stop }
+    explanation: { nl: x, en: x }
+    when: { field: source.port, equals: 3 }
+    then: { decision: notify, stop: true }
+  - id: e.reject
+    title: { nl: Afwijzen, en: Reject }
+    explanation: { nl: x, en: x }
+    when: { field: source.port, gte: 2 }
+    then: { decision: reject }
+`,
+  'semantics.yaml',
+);
+
+const at = (port: number | undefined, tlp: Tlp = 'CLEAR', event: Event = {}): AssessmentResult =>
+  assess(semantics, {
+    event: { ...(port === undefined ? {} : { 'source.port': port }), ...event },
+    source: { name: 'probe', reliability: 'C', tlp },
+  });
+
+describe('how rules combine', () => {
+  it('last writer wins for credibility and severity; the stricter decision wins; TLP and PAP only narrow', () => {
+    expect(at(1)).toMatchObject({
+      credibility: 3,
+      severity: 'high',
+      decision: 'inform',
+      decidedBy: 'b.inform',
+      // AMBER, then a GREEN cap: a cap never widens.
+      tlp: 'AMBER',
+      pap: 'AMBER',
+    });
+  });
+
+  it('severity_at_least raises a severity set before it (medium -> high), and rules see the severity so far', () => {
+    expect(at(1).fired.find((f) => f.ruleId === 'c.at-least-high')?.why).toBe(
+      'assessment.severity = "medium" -> severity at least high, PAP no wider than CLEAR',
+    );
+  });
+
+  it('reject wins over everything, and a rule that stops ends the evaluation', () => {
+    expect(at(2)).toMatchObject({ decision: 'reject', decidedBy: 'e.reject' });
+    const stopped = at(3);
+    expect(stopped).toMatchObject({ decision: 'notify', decidedBy: 'd.stop' });
+    expect(stopped.fired.map((f) => f.ruleId)).toEqual(['c.at-least-high', 'd.stop']);
+  });
+
+  it('with no rule deciding, takes the default decision with its reason, values filled in', () => {
+    const result = at(undefined);
+    expect(result).toMatchObject({ decision: 'review', decidedBy: defaultsRuleId, credibility: 6 });
+    expect(result.reasons.at(-1)).toEqual({
+      ruleId: defaultsRuleId,
+      text: { nl: 'Geen regel besliste (probe).', en: 'No rule decided (probe).' },
+    });
+  });
+
+  it("starts from the narrower of the source's TLP and the event's own label; an unreadable label is RED", () => {
+    expect(at(undefined, 'CLEAR', { tlp: 'AMBER' }).tlp).toBe('AMBER');
+    expect(at(undefined, 'AMBER', { tlp: 'CLEAR' }).tlp).toBe('AMBER');
+    expect(at(undefined, 'GREEN', { tlp: 'TLP:WHITE' }).tlp).toBe('GREEN');
+    expect(at(undefined, 'CLEAR', { tlp: 'purple' }).tlp).toBe('RED');
+  });
+
+  it('never lets the event fake its context', () => {
+    const result = assess(semantics, {
+      event: { 'assessment.severity': 'critical', 'reporter.name': 'someone else' },
+      source: { name: 'probe', reliability: 'C', tlp: 'CLEAR' },
+    });
+    expect(result.reasons.at(-1)?.text.en).toBe('No rule decided (probe).');
+    expect(result.severity).toBe('high');
+  });
+});

@@ -158,48 +158,52 @@ function placeholderProblems(text: Text, at: string): string[] {
  * `file: rules[3] (id) field: reason`, with code `assessment.framework_invalid` and `details.problems`.
  */
 export function parseFramework(text: string, file: string): Framework {
-  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const document = parseDocument(text, { uniqueKeys: true });
   if (document.errors.length > 0) {
     fail(
       file,
-      document.errors.map((e) => `line ${e.linePos?.[0].line ?? '?'}: not valid YAML: ${e.message}`),
+      document.errors.map(
+        (e) => `line ${e.linePos?.[0].line ?? '?'}: not valid YAML: ${e.message.split('\n')[0] ?? ''}`,
+      ),
     );
   }
   const input: unknown = document.toJS();
   const parsed = frameworkSchema.safeParse(input);
-  if (!parsed.success) {
-    fail(
-      file,
-      parsed.error.issues.map((issue) => {
-        const { path, message } = explainIssue(issue);
-        return `${locate(input, path)}: ${message}`;
-      }),
-    );
-  }
-  const framework: Framework = parsed.data;
   const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const { path, message } = explainIssue(issue);
+      problems.push(`${locate(input, path)}: ${message}`);
+    }
+  }
+  // What the schema cannot see, checked on every rule of a sound shape, so one run lists every problem.
+  const raw = (input as { rules?: unknown } | null)?.rules;
   const seen = new Map<string, number>();
-  framework.rules.forEach((rule, i) => {
-    const where = `rules[${i}] (${rule.id})`;
-    const first = seen.get(rule.id);
+  (Array.isArray(raw) ? raw : []).forEach((item, i) => {
+    const rule = ruleSchema.safeParse(item);
+    if (!rule.success) return;
+    const { id, when, then } = rule.data;
+    const where = `rules[${i}] (${id})`;
+    const first = seen.get(id);
     if (first !== undefined) problems.push(`${where} id: also the id of rules[${first}]`);
-    else seen.set(rule.id, i);
-    for (const { field, at } of conditionFields(rule.when, 'when')) {
+    else seen.set(id, i);
+    for (const { field, at } of conditionFields(when, 'when')) {
       if (!isFactName(field)) {
         problems.push(
           `${where} ${at}: "${field}" is no event field or context value (see docs/assessment.md)`,
         );
       }
     }
-    if (rule.then.reason !== undefined)
-      problems.push(...placeholderProblems(rule.then.reason, `${where} then.reason`));
+    if (then.reason !== undefined) problems.push(...placeholderProblems(then.reason, `${where} then.reason`));
   });
-  problems.push(...placeholderProblems(framework.defaults.reason, 'defaults.reason'));
-  if (framework.changelog[0]?.version !== framework.version) {
-    problems.push(`changelog[0].version: the first entry must describe version ${framework.version}`);
+  if (parsed.success) {
+    problems.push(...placeholderProblems(parsed.data.defaults.reason, 'defaults.reason'));
+    if (parsed.data.changelog[0]?.version !== parsed.data.version) {
+      problems.push(`changelog[0].version: the first entry must describe version ${parsed.data.version}`);
+    }
   }
-  if (problems.length > 0) fail(file, problems);
-  return framework;
+  if (problems.length > 0 || !parsed.success) fail(file, problems);
+  return parsed.data;
 }
 
 function fail(file: string, problems: readonly string[]): never {
