@@ -1,4 +1,5 @@
 import type { ParseArgsOptionsConfig } from 'node:util';
+import { AppError } from '../core/index.ts';
 import type { Config } from '../platform/config.ts';
 import type { Store } from '../platform/db/index.ts';
 import type { Logger } from '../platform/log.ts';
@@ -42,4 +43,15 @@ export interface Command {
   /** How many positional arguments the command takes; 0 when omitted. */
   positionals?: { min: number; max: number };
   run(input: CommandInput, context: CommandContext): Promise<number>;
+}
+
+/** A `--limit N` flag: a positive whole number, or `fallback` when the flag is absent. */
+export function limitFlag(value: CommandInput['values'][string], fallback: number): number {
+  if (value === undefined) return fallback;
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const limit = Number(text);
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new AppError('cli.usage', `--limit ${text}: expected a positive whole number`);
+  }
+  return limit;
 }

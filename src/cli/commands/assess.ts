@@ -16,7 +16,7 @@ import { AppError, parseTlp, type Tlp } from '../../core/index.ts';
 import { assessmentInput, loadEventContexts } from '../../pipeline/index.ts';
 import type { Store } from '../../platform/db/index.ts';
 import { loadOwnerDirectory, OwnerIndex } from '../../routing/index.ts';
-import type { Command, CommandContext } from '../command.ts';
+import { limitFlag, type Command, type CommandContext } from '../command.ts';
 
 const languages = ['en', 'nl'] as const;
 type Language = (typeof languages)[number];
@@ -231,10 +231,7 @@ export const reviewListCommand: Command = {
   usage: '[--limit N] [--lang en|nl] [--json]',
   options: { limit: { type: 'string' }, lang: { type: 'string' }, json: { type: 'boolean' } },
   run: async ({ values }, context) => {
-    const limit = Number((values.limit as string | undefined) ?? '100');
-    if (!Number.isInteger(limit) || limit < 1) {
-      throw new AppError('cli.usage', `--limit ${String(values.limit)}: expected a positive whole number`);
-    }
+    const limit = limitFlag(values.limit, 100);
     const lang = language(values.lang);
     const store = await context.openStore();
     try {

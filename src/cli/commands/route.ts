@@ -8,7 +8,7 @@ import {
   OwnerIndex,
   routeEvent,
 } from '../../routing/index.ts';
-import type { Command } from '../command.ts';
+import { limitFlag, type Command } from '../command.ts';
 
 export const routeCommand: Command = {
   name: 'route',
@@ -109,10 +109,7 @@ export const directivesListCommand: Command = {
   usage: '[--limit N] [--json]',
   options: { limit: { type: 'string' }, json: { type: 'boolean' } },
   run: async ({ values }, context) => {
-    const limitText = (values.limit as string | undefined) ?? '1000';
-    const limit = Number(limitText);
-    if (!Number.isInteger(limit) || limit < 1)
-      throw new AppError('cli.usage', `--limit ${limitText}: expected a positive whole number`);
+    const limit = limitFlag(values.limit, 1000);
     const store = await context.openStore();
     try {
       const directives = await listDirectives(store, limit);
