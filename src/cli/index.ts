@@ -25,6 +25,7 @@ import { lookupCommand } from './commands/lookup.ts';
 import { directivesListCommand, routeCommand } from './commands/route.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { serveCommand } from './commands/serve.ts';
+import { ticketsShowCommand } from './commands/tickets.ts';
 
 export type { Command, CommandContext, CliIo } from './command.ts';
 
@@ -50,6 +51,7 @@ export const commands: readonly Command[] = [
   reviewRejectCommand,
   sourcesShowCommand,
   sourcesSetReliabilityCommand,
+  ticketsShowCommand,
   keysCreateCommand,
   keysListCommand,
   keysRevokeCommand,

@@ -1,0 +1,213 @@
+/**
+ * Tickets: the number a recipient quotes and the state of one warning, from queued to resolved. Numbers are
+ * `YYYYMMDD-NNNNNNNN` (the UTC day the ticket was opened, then its place that day), taken from a counter row
+ * per day with one atomic upsert: unique across processes sharing the database, without gaps in a day.
+ */
+import { sql } from 'kysely';
+import { AppError } from '../core/index.ts';
+import type { Store } from '../platform/db/index.ts';
+
+export const ticketStates = [
+  'queued',
+  'sending',
+  'sent',
+  'retrying',
+  'failed',
+  'bounced',
+  'acknowledged',
+  'resolved',
+  'disputed',
+] as const;
+export type TicketState = (typeof ticketStates)[number];
+
+/**
+ * The moves a ticket may make. Delivery: queued -> sending -> sent | retrying | failed | bounced, and
+ * retrying -> sending. Follow-up, once sent (or acknowledged): acknowledged, resolved, disputed; a resolved
+ * ticket may be disputed, and a disputed one resolved after all.
+ */
+const allowed: Readonly<Record<TicketState, readonly TicketState[]>> = {
+  queued: ['sending', 'failed'],
+  sending: ['sent', 'retrying', 'failed', 'bounced'],
+  retrying: ['sending', 'failed'],
+  sent: ['acknowledged', 'resolved', 'disputed', 'bounced'],
+  acknowledged: ['resolved', 'disputed'],
+  resolved: ['disputed'],
+  disputed: ['resolved'],
+  failed: [],
+  bounced: [],
+};
+
+export function canMove(from: TicketState, to: TicketState): boolean {
+  return allowed[from].includes(to);
+}
+
+const ticketPattern = /^(\d{4})(\d{2})(\d{2})-(\d{8})$/;
+
+export function isTicketNumber(text: string): boolean {
+  return ticketPattern.test(text);
+}
+
+/** `YYYYMMDD-NNNNNNNN` from the UTC day and the number that day. */
+export function formatTicketNumber(day: Date, number: number): string {
+  if (!Number.isInteger(number) || number < 1 || number > 99_999_999) {
+    throw new AppError('core.internal', `ticket number ${number} is out of range for one day`);
+  }
+  const y = day.getUTCFullYear().toString().padStart(4, '0');
+  const m = (day.getUTCMonth() + 1).toString().padStart(2, '0');
+  const d = day.getUTCDate().toString().padStart(2, '0');
+  return `${y}${m}${d}-${number.toString().padStart(8, '0')}`;
+}
+
+/** Takes the next `count` numbers of the UTC day of `at`, atomically; returns them in order. */
+export async function takeTicketNumbers(store: Store, at: Date, count = 1): Promise<string[]> {
+  if (!Number.isInteger(count) || count < 1)
+    throw new AppError('core.internal', `cannot take ${count} numbers`);
+  const day = at.toISOString().slice(0, 10);
+  const result = await sql<{ last_number: number }>`
+    insert into ticket_days (day, last_number) values (${day}::date, ${count})
+    on conflict (day) do update set last_number = ticket_days.last_number + ${count}
+    returning last_number`.execute(store.db);
+  const last = Number(result.rows[0]?.last_number);
+  return Array.from({ length: count }, (_, i) => formatTicketNumber(at, last - count + 1 + i));
+}
+
+export interface NewTicket {
+  desk: string;
+  recipient: string;
+  template: string;
+  aggregationKey: string;
+  tlp: string;
+  language: 'nl' | 'en';
+  events: readonly { eventId: string; directiveId?: string }[];
+}
+
+export interface Ticket {
+  id: string;
+  desk: string;
+  recipient: string;
+  template: string;
+  aggregationKey: string;
+  tlp: string;
+  language: string;
+  state: TicketState;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Opens a ticket (state `queued`) with its events, numbered now. */
+export async function openTicket(store: Store, ticket: NewTicket, now = new Date()): Promise<Ticket> {
+  if (ticket.events.length === 0)
+    throw new AppError('core.invalid_input', 'a ticket tells of at least one event');
+  const [id] = await takeTicketNumbers(store, now);
+  if (id === undefined) throw new AppError('core.internal', 'no ticket number was taken');
+  return store.db.transaction().execute(async (tx) => {
+    await sql`insert into tickets (id, desk, recipient, template, aggregation_key, tlp, language, created_at, updated_at)
+      values (${id}, ${ticket.desk}, ${ticket.recipient}, ${ticket.template}, ${ticket.aggregationKey},
+              ${ticket.tlp}, ${ticket.language}, ${now}, ${now})`.execute(tx);
+    for (const e of ticket.events) {
+      await sql`insert into ticket_events (ticket_id, event_id, directive_id)
+        values (${id}, ${e.eventId}::uuid, ${e.directiveId ?? null})`.execute(tx);
+    }
+    await sql`insert into ticket_transitions (ticket_id, from_state, to_state, actor, at)
+      values (${id}, null, 'queued', 'system', ${now})`.execute(tx);
+    return {
+      id,
+      desk: ticket.desk,
+      recipient: ticket.recipient,
+      template: ticket.template,
+      aggregationKey: ticket.aggregationKey,
+      tlp: ticket.tlp,
+      language: ticket.language,
+      state: 'queued',
+      createdAt: now,
+      updatedAt: now,
+    };
+  });
+}
+
+/**
+ * Moves a ticket to `to`, recording who and why; refused (with the states named) when the move is not one a
+ * ticket may make. The row is locked, so two processes cannot both move it from the same state.
+ */
+export async function moveTicket(
+  store: Store,
+  id: string,
+  to: TicketState,
+  by: { actor: string; detail?: string },
+): Promise<{ from: TicketState; to: TicketState }> {
+  return store.db.transaction().execute(async (tx) => {
+    const found = await sql<{
+      state: TicketState;
+    }>`select state from tickets where id = ${id} for update`.execute(tx);
+    const from = found.rows[0]?.state;
+    if (from === undefined) throw new AppError('core.not_found', `No ticket ${id}.`);
+    if (!canMove(from, to)) {
+      throw new AppError('core.invalid_input', `ticket ${id} cannot move from ${from} to ${to}`);
+    }
+    await sql`update tickets set state = ${to}, updated_at = now() where id = ${id}`.execute(tx);
+    await sql`insert into ticket_transitions (ticket_id, from_state, to_state, actor, detail)
+      values (${id}, ${from}, ${to}, ${by.actor}, ${by.detail ?? null})`.execute(tx);
+    return { from, to };
+  });
+}
+
+export interface TicketDetails extends Ticket {
+  events: string[];
+  transitions: {
+    from: TicketState | null;
+    to: TicketState;
+    actor: string;
+    detail: string | null;
+    at: Date;
+  }[];
+}
+
+/** A ticket with its events and the history of its states; undefined when there is none. */
+export async function findTicket(store: Store, id: string): Promise<TicketDetails | undefined> {
+  if (!isTicketNumber(id)) return undefined;
+  const rows = await sql<{
+    id: string;
+    desk: string;
+    recipient: string;
+    template: string;
+    aggregation_key: string;
+    tlp: string;
+    language: string;
+    state: TicketState;
+    created_at: Date;
+    updated_at: Date;
+  }>`select * from tickets where id = ${id}`.execute(store.db);
+  const row = rows.rows[0];
+  if (row === undefined) return undefined;
+  const events = await sql<{ event_id: string }>`
+    select event_id from ticket_events where ticket_id = ${id} order by event_id`.execute(store.db);
+  const transitions = await sql<{
+    from_state: TicketState | null;
+    to_state: TicketState;
+    actor: string;
+    detail: string | null;
+    at: Date;
+  }>`select from_state, to_state, actor, detail, at from ticket_transitions where ticket_id = ${id} order by id`.execute(
+    store.db,
+  );
+  return {
+    id: row.id,
+    desk: row.desk,
+    recipient: row.recipient,
+    template: row.template,
+    aggregationKey: row.aggregation_key,
+    tlp: row.tlp,
+    language: row.language,
+    state: row.state,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+    events: events.rows.map((e) => e.event_id),
+    transitions: transitions.rows.map((t) => ({
+      from: t.from_state,
+      to: t.to_state,
+      actor: t.actor,
+      detail: t.detail,
+      at: new Date(t.at),
+    })),
+  };
+}
