@@ -3,6 +3,7 @@ import { backend, createTestStore } from '../../test/db.ts';
 import { eventId, type Event } from '../core/index.ts';
 import type { SqlSession, Store } from '../platform/db/index.ts';
 import { storeEventBatch, storeEventBatchThroughStaging, type EventToStore } from './events.repo.ts';
+import { exportEvents } from './export-events.ts';
 import { receiveReport } from './ingest.ts';
 
 let store: Store;
@@ -103,6 +104,26 @@ describe(`event batches on ${backend}`, () => {
         .replaceAll(ids[0] ?? '', 'R1')
         .replaceAll(ids[1] ?? '', 'R2');
     expect(rename(stagedState, staged.ids)).toBe(rename(directState, direct.ids));
+  });
+
+  it('keeps a CSV header once, on both paths, and exports each event with its header and line', async () => {
+    const first = await report();
+    const second = await report();
+    const header = '"timestamp","ip"';
+    const a = { ...item('192.0.2.1', 2), raw: '"2026-11-22 10:00:00","192.0.2.1"', rawHeader: header };
+    const b = { ...item('192.0.2.2', 3), raw: '"2026-11-22 10:00:01","192.0.2.2"', rawHeader: header };
+    const plain = item('192.0.2.3', 4);
+    await storeEventBatch(store, first, observedAt, [a, plain]);
+    await storeEventBatchThroughStaging(store, second, observedAt, [a, b]);
+    expect(await store.db.selectFrom('raw_headers').select('text').execute()).toEqual([{ text: header }]);
+    let jsonl = '';
+    for await (const chunk of exportEvents(store, { format: 'jsonl' })) jsonl += chunk;
+    const raws = jsonl
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { raw: string }).raw)
+      .sort();
+    expect(raws).toEqual([`${header}\n${a.raw}`, `${header}\n${b.raw}`, 'line 4'].sort());
   });
 
   it('redoes a batch through staging when another ingest stored one of its events first', async () => {

@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import type { Event } from '../core/index.ts';
 import type { SqlSession, Store } from '../platform/db/index.ts';
 
@@ -5,7 +6,10 @@ import type { SqlSession, Store } from '../platform/db/index.ts';
 export interface EventToStore {
   id: string;
   event: Event;
+  /** IDF `raw`; with `rawHeader`, the record's own text, IntelMQ's raw being `${rawHeader}\n${raw}`. */
   raw: string;
+  /** A CSV file's header line, stored once (`raw_headers`) rather than in every event. */
+  rawHeader?: string | undefined;
   line: number;
 }
 
@@ -20,6 +24,7 @@ const stagingColumns = [
   'id',
   'data',
   'raw',
+  'raw_header',
   'time_source',
   'source_ip',
   'classification_type',
@@ -61,6 +66,7 @@ async function copyNewEvents(
   for (const item of batch) if (!unique.has(item.id)) unique.set(item.id, item);
   const ids = [...unique.keys()];
   await session.exec('begin');
+  const headers = await storeRawHeaders(session, unique.values());
   // Known events, and which of them this report stored first (in an interrupted earlier run of it).
   const known = new Map(
     (
@@ -70,20 +76,23 @@ async function copyNewEvents(
       )
     ).map((row) => [row.id, row.first_report_id]),
   );
+  // Only a known event can have been sighted (a sighting refers to a stored event): a new file asks nothing.
   const sighted = new Set(
-    (
-      await session.query<{ event_id: string }>(
-        'select event_id from event_sightings where report_id = $1 and event_id = any($2::uuid[])',
-        [reportId, ids],
-      )
-    ).map((row) => row.event_id),
+    known.size === 0
+      ? []
+      : (
+          await session.query<{ event_id: string }>(
+            'select event_id from event_sightings where report_id = $1 and event_id = any($2::uuid[])',
+            [reportId, [...known.keys()]],
+          )
+        ).map((row) => row.event_id),
   );
   const fresh = [...unique.values()].filter((item) => !known.has(item.id));
   if (fresh.length > 0) {
     await session.copyRows(
       'events',
       eventColumns,
-      fresh.map((item) => eventRow(item, reportId, observedAt)),
+      fresh.map((item) => eventRow(item, headers, reportId, observedAt)),
     );
   }
   const sightings = [...unique.values()].filter((item) => !sighted.has(item.id));
@@ -103,6 +112,7 @@ const eventColumns = [
   'id',
   'data',
   'raw',
+  'raw_header',
   'first_report_id',
   'first_seen_at',
   'time_source',
@@ -111,12 +121,18 @@ const eventColumns = [
   'feed_name',
 ];
 
-function eventRow(item: EventToStore, reportId: string, observedAt: string): (string | null)[] {
-  const { id, event, raw } = item;
+function eventRow(
+  item: EventToStore,
+  headers: ReadonlyMap<string, string>,
+  reportId: string,
+  observedAt: string,
+): (string | null)[] {
+  const { id, event, raw, rawHeader } = item;
   return [
     id,
     JSON.stringify(event),
     raw,
+    rawHeader === undefined ? null : (headers.get(rawHeader) ?? null),
     reportId,
     observedAt,
     stringOrNull(event['time.source']),
@@ -154,13 +170,15 @@ export async function storeEventBatchThroughStaging(
   return store.withSession(async (session) => {
     await session.exec('begin');
     await ensureStaging(session);
+    const headers = await storeRawHeaders(session, batch);
     await session.copyRows(
       'event_staging',
       stagingColumns,
-      batch.map(({ id, event, raw, line }) => [
+      batch.map(({ id, event, raw, rawHeader, line }) => [
         id,
         JSON.stringify(event),
         raw,
+        rawHeader === undefined ? null : (headers.get(rawHeader) ?? null),
         stringOrNull(event['time.source']),
         stringOrNull(event['source.ip']),
         stringOrNull(event['classification.type']),
@@ -169,8 +187,8 @@ export async function storeEventBatchThroughStaging(
       ]),
     );
     await session.query(
-      `insert into events (id, data, raw, first_report_id, first_seen_at, time_source, source_ip, classification_type, feed_name)
-       select distinct on (id) id, data, raw, $1, $2, time_source, source_ip, classification_type, feed_name
+      `insert into events (id, data, raw, raw_header, first_report_id, first_seen_at, time_source, source_ip, classification_type, feed_name)
+       select distinct on (id) id, data, raw, raw_header, $1, $2, time_source, source_ip, classification_type, feed_name
        from event_staging order by id, line
        on conflict (id) do nothing`,
       [reportId, observedAt],
@@ -203,12 +221,44 @@ async function ensureStaging(session: SqlSession): Promise<void> {
     id uuid not null,
     data jsonb not null,
     raw text,
+    raw_header uuid,
     time_source timestamptz,
     source_ip inet,
     classification_type text,
     feed_name text,
     line integer not null
   ) on commit delete rows`);
+}
+
+/**
+ * Stores the CSV headers of a batch's events (usually one, the file's) and returns each one's id. The id is a
+ * hash of the text, so a header already stored, by this report or another, is left as it is.
+ */
+async function storeRawHeaders(
+  session: SqlSession,
+  items: Iterable<EventToStore>,
+): Promise<Map<string, string>> {
+  const headers = new Map<string, string>();
+  for (const { rawHeader } of items) {
+    if (rawHeader !== undefined && !headers.has(rawHeader)) headers.set(rawHeader, rawHeaderId(rawHeader));
+  }
+  if (headers.size > 0) {
+    // In id order, so that two ingests adding the same headers at once wait for each other, never deadlock.
+    const rows = [...headers].sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0));
+    await session.query(
+      `insert into raw_headers (id, text) select * from unnest($1::uuid[], $2::text[])
+       on conflict (id) do nothing`,
+      [rows.map(([, id]) => id), rows.map(([text]) => text)],
+    );
+  }
+  return headers;
+}
+
+/** A header's id: SHA-256 of its text, the first 16 bytes as a UUID (version 8, as event ids). */
+export function rawHeaderId(text: string): string {
+  const hex = hash('sha256', text, 'hex');
+  const variant = ((parseInt(hex.charAt(16), 16) & 3) | 8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 function stringOrNull(value: unknown): string | null {

@@ -74,7 +74,11 @@ export async function* exportEvents(store: Store, options: ExportOptions): Async
       .select((eb) => [
         'e.id',
         'e.data',
-        'e.raw',
+        // A CSV event keeps only its own line; its header is stored once.
+        sql<string | null>`case when e.raw_header is null then e.raw
+          else (select h.text from raw_headers h where h.id = e.raw_header) || chr(10) || e.raw end`.as(
+          'raw',
+        ),
         'e.first_seen_at',
         eb
           .selectFrom('event_sightings as s')

@@ -176,7 +176,18 @@ export async function processReport(
                 // the IP data never turns a known fact into a new event.
                 const id = eventId(item.event);
                 const event = deps.enrich === undefined ? item.event : deps.enrich(item.event);
-                pending.push({ id, event, raw: item.raw, line: item.line });
+                // A CSV header is stored once, not in every event.
+                if (item.rawHeader !== undefined && item.rawRecord !== undefined) {
+                  pending.push({
+                    id,
+                    event,
+                    raw: item.rawRecord,
+                    rawHeader: item.rawHeader,
+                    line: item.line,
+                  });
+                } else {
+                  pending.push({ id, event, raw: item.raw, line: item.line });
+                }
               }
             }
             if (pending.length >= batchSize) await flush();

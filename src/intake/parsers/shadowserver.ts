@@ -537,6 +537,8 @@ function parseRow(plan: Plan, record: CsvRecord): ParseItem {
     line: record.line,
     event: builder.build(),
     raw: `${plan.headerText}\n${record.text}`,
+    rawHeader: plan.headerText,
+    rawRecord: record.text,
   };
 }
 

@@ -11,6 +11,12 @@ export interface ParsedEvent {
   event: Event;
   /** The original text of the record, for IDF `raw` (for CSV: the header line, "\n", the record's line). */
   raw: string;
+  /**
+   * For CSV, the two parts `raw` is made of (`${rawHeader}\n${rawRecord}`), so the header, the same in every
+   * row, can be stored once.
+   */
+  rawHeader?: string;
+  rawRecord?: string;
 }
 
 export interface Reject {

@@ -9,6 +9,7 @@ export interface Database {
   reports: ReportTable;
   report_archives: ReportArchiveTable;
   events: EventTable;
+  raw_headers: RawHeaderTable;
   event_sightings: EventSightingTable;
   organisations: OrganisationTable;
   netobjects: NetobjectTable;
@@ -100,13 +101,20 @@ export interface ReportArchiveTable {
 export interface EventTable {
   id: string;
   data: ColumnType<Record<string, unknown>, string, never>;
+  /** With `raw_header`, the record's own text only: IntelMQ's raw is the header, "\n", then this. */
   raw: string | null;
+  raw_header: string | null;
   first_report_id: string;
   first_seen_at: Date;
   time_source: Date | null;
   source_ip: string | null;
   classification_type: string | null;
   feed_name: string | null;
+}
+
+export interface RawHeaderTable {
+  id: string;
+  text: string;
 }
 
 export interface EventSightingTable {
