@@ -2,7 +2,9 @@
  * One measured run of the ingest benchmark, in its own process so that its peak RSS is its own:
  *   node bench/ingest-worker.ts parse FILE SCHEMA
  *   node bench/ingest-worker.ts store FILE SCHEMA [DATABASE_URL]
- * Prints one JSON line: rows, seconds, rows per second, peak RSS in MiB.
+ *   node bench/ingest-worker.ts init DATA_DIR    (creates and migrates an embedded database, nothing else)
+ * Prints one JSON line: rows, seconds, rows per second, peak RSS in MiB. With BENCH_DATA_DIR, `store` on
+ * PGlite opens the database `init` made there instead of creating one.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,8 +32,16 @@ if (mode === 'parse') {
       rows += batch.length;
     }
   }
+} else if (mode === 'init') {
+  // PGlite's first start runs initdb in WebAssembly, which peaks far above what the database needs afterwards.
+  const store = await openStore({ dataDir: file });
+  await migrate(store);
+  await store.close();
+  // The IP table's cache in the data directory, as the service's first start leaves it.
+  await loadIpTable({ cacheDir: join(file, 'ip-table') });
 } else if (mode === 'store') {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tocsin-bench-'));
+  const given = process.env.BENCH_DATA_DIR;
+  const dataDir = given ?? mkdtempSync(join(tmpdir(), 'tocsin-bench-'));
   const store = await openStore({ databaseUrl, dataDir });
   await migrate(store);
   // As the service and the CLI do: every event is enriched from the IP table before it is stored.
@@ -45,9 +55,9 @@ if (mode === 'parse') {
   if (result.status !== 'processed' || result.rejected > 0)
     throw new Error(`unexpected result ${JSON.stringify(result)}`);
   await store.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  if (given === undefined) rmSync(dataDir, { recursive: true, force: true });
 } else {
-  throw new Error('usage: ingest-worker.ts parse|store FILE SCHEMA [DATABASE_URL]');
+  throw new Error('usage: ingest-worker.ts parse|store FILE SCHEMA [DATABASE_URL] | init DATA_DIR');
 }
 
 const seconds = (performance.now() - started) / 1000;
