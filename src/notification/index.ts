@@ -12,3 +12,11 @@ export {
   type TicketDetails,
   type TicketState,
 } from './tickets.repo.ts';
+export {
+  classifyDeliveryError,
+  retryDelayMs,
+  SmtpTransport,
+  type DeliveryOutcome,
+  type OutgoingMessage,
+  type SmtpTransportOptions,
+} from './smtp-transport.ts';

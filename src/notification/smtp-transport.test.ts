@@ -1,0 +1,138 @@
+import type { AddressInfo } from 'node:net';
+import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  classifyDeliveryError,
+  retryDelayMs,
+  SmtpTransport,
+  type OutgoingMessage,
+} from './smtp-transport.ts';
+
+/** A real SMTP server on loopback that answers each DATA with the next planned code (250 when none is left). */
+interface TestServer {
+  port: number;
+  received: string[];
+  close(): Promise<void>;
+}
+
+const servers: TestServer[] = [];
+const transports: SmtpTransport[] = [];
+
+async function startServer(plan: number[] = [], port = 0): Promise<TestServer> {
+  const received: string[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream: SMTPServerDataStream, _session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const code = plan.shift() ?? 250;
+        if (code === 250) {
+          received.push(Buffer.concat(chunks).toString('utf8'));
+          callback();
+        } else {
+          callback(
+            Object.assign(new Error(code >= 500 ? 'mailbox unavailable' : 'try again later'), {
+              responseCode: code,
+            }),
+          );
+        }
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const address = server.server.address() as AddressInfo;
+  const test: TestServer = {
+    port: address.port,
+    received,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      }),
+  };
+  servers.push(test);
+  return test;
+}
+
+function transport(port: number): SmtpTransport {
+  const t = new SmtpTransport({ url: `smtp://127.0.0.1:${port}`, timeoutMs: 2000 });
+  transports.push(t);
+  return t;
+}
+
+afterEach(async () => {
+  for (const t of transports.splice(0)) t.close();
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+const message: OutgoingMessage = {
+  messageId: '<20261201-00000001.1@tocsin.example>',
+  from: 'Tocsin <warnings@tocsin.example>',
+  to: 'abuse@energienet.example',
+  subject: '[20261201-00000001] TLP:AMBER Kwetsbaar systeem / Vulnerable system',
+  text: 'Een systeem in uw netwerk is kwetsbaar.',
+  attachments: [{ filename: 'events.csv', content: 'ip,port\n192.0.2.1,3389\n', contentType: 'text/csv' }],
+};
+
+/** Delivers with up to `attempts` tries, as the sender's loop will (without its waiting). */
+async function deliver(t: SmtpTransport, attempts: number) {
+  const outcomes = [];
+  for (let i = 0; i < attempts; i++) {
+    const outcome = await t.send(message);
+    outcomes.push(outcome.kind);
+    if (outcome.kind !== 'retry') break;
+  }
+  return outcomes;
+}
+
+describe('SMTP delivery to a real server on loopback', () => {
+  it('retries after 421 twice and delivers once, with its Message-ID and attachment', async () => {
+    const server = await startServer([421, 421]);
+    expect(await deliver(transport(server.port), 5)).toEqual(['retry', 'retry', 'sent']);
+    expect(server.received).toHaveLength(1);
+    expect(server.received[0]).toContain('Message-ID: <20261201-00000001.1@tocsin.example>');
+    expect(server.received[0]).toContain('filename=events.csv');
+  });
+
+  it('marks a 550 as bounced and does not retry', async () => {
+    const server = await startServer([550]);
+    const t = transport(server.port);
+    const outcome = await t.send(message);
+    expect(outcome).toMatchObject({ kind: 'bounced', code: 550 });
+    expect(await deliver(t, 1)).toEqual(['sent']);
+    expect(server.received).toHaveLength(1);
+  });
+
+  it('says retry while the server is down and delivers once it is back', async () => {
+    const probe = await startServer();
+    const port = probe.port;
+    await probe.close();
+    servers.splice(servers.indexOf(probe), 1);
+    const t = transport(port);
+    expect((await t.send(message)).kind).toBe('retry');
+    const server = await startServer([], port);
+    expect((await t.send(message)).kind).toBe('sent');
+    expect(server.received).toHaveLength(1);
+  });
+});
+
+describe('delivery policy', () => {
+  it('bounces on 5xx, retries on 4xx, connection errors and anything unknown', () => {
+    expect(classifyDeliveryError({ responseCode: 550, response: '550 no such user' })).toEqual({
+      kind: 'bounced',
+      reason: '550 no such user',
+      code: 550,
+    });
+    expect(classifyDeliveryError({ responseCode: 451, response: '451 later' }).kind).toBe('retry');
+    expect(classifyDeliveryError({ code: 'ECONNREFUSED', message: 'refused' }).kind).toBe('retry');
+    expect(classifyDeliveryError(new Error('odd')).kind).toBe('retry');
+  });
+
+  it('backs off exponentially up to a cap', () => {
+    expect([0, 1, 2, 3, 4].map((a) => retryDelayMs(a, 1000, 5000))).toEqual([0, 1000, 2000, 4000, 5000]);
+  });
+});

@@ -1,0 +1,115 @@
+/**
+ * Delivery of one message over SMTP (nodemailer, pooled), with the outcome classified the way a
+ * notification sender must act on it: `sent` (the server took it), `retry` (a connection problem or a 4xx
+ * answer: try again later, the message unchanged, its Message-ID kept) or `bounced` (a 5xx answer: the
+ * address or the message is refused; retrying would not help).
+ */
+import nodemailer, { type Transporter } from 'nodemailer';
+import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
+
+export interface OutgoingMessage {
+  /** `<…@…>`: kept across retries and re-sends, so a recipient's mail system can tell a duplicate. */
+  messageId: string;
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+  attachments?: { filename: string; content: string | Buffer; contentType: string }[];
+  headers?: Record<string, string>;
+}
+
+export type DeliveryOutcome =
+  | { kind: 'sent'; response: string }
+  | { kind: 'retry'; reason: string; code?: number }
+  | { kind: 'bounced'; reason: string; code: number };
+
+/** Error codes nodemailer gives for a server that could not be reached or talked to. */
+const connectionErrors = new Set([
+  'ECONNECTION',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ESOCKET',
+  'EDNS',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+]);
+
+/** What to do after an error from the transport: retry (connection, 4xx, anything unknown) or bounce (5xx). */
+export function classifyDeliveryError(error: unknown): Exclude<DeliveryOutcome, { kind: 'sent' }> {
+  const e = error as { responseCode?: unknown; code?: unknown; response?: unknown; message?: unknown };
+  const reason =
+    typeof e.response === 'string' ? e.response : typeof e.message === 'string' ? e.message : String(error);
+  const code = typeof e.responseCode === 'number' ? e.responseCode : undefined;
+  if (code !== undefined && code >= 500 && code < 600) return { kind: 'bounced', reason, code };
+  if (code !== undefined) return { kind: 'retry', reason, code };
+  if (typeof e.code === 'string' && connectionErrors.has(e.code)) return { kind: 'retry', reason };
+  // Unknown failures are retried (and end as failed after the last attempt): never dropped silently.
+  return { kind: 'retry', reason };
+}
+
+/**
+ * How long to wait before attempt `attempt` (1 = the first retry): exponential from `baseMs`, capped at
+ * `maxMs`. Deterministic, so a schedule can be shown and tested.
+ */
+export function retryDelayMs(attempt: number, baseMs = 60_000, maxMs = 6 * 3600_000): number {
+  if (attempt < 1) return 0;
+  return Math.min(maxMs, baseMs * 2 ** (attempt - 1));
+}
+
+export interface SmtpTransportOptions {
+  /** `smtp://user:pass@host:port` or `smtps://…` (credentials in the URL). */
+  url: string;
+  maxConnections?: number;
+  /** Milliseconds to wait for a connection and for each answer. */
+  timeoutMs?: number;
+}
+
+export class SmtpTransport {
+  readonly #transporter: Transporter<SMTPPool.SentMessageInfo>;
+
+  constructor({ url, maxConnections = 5, timeoutMs = 30_000 }: SmtpTransportOptions) {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') {
+      throw new TypeError(`SMTP_URL must start with smtp:// or smtps://, not ${parsed.protocol}//`);
+    }
+    this.#transporter = nodemailer.createTransport({
+      pool: true,
+      host: parsed.hostname,
+      port: parsed.port === '' ? (parsed.protocol === 'smtps:' ? 465 : 587) : Number(parsed.port),
+      secure: parsed.protocol === 'smtps:',
+      maxConnections,
+      connectionTimeout: timeoutMs,
+      greetingTimeout: timeoutMs,
+      socketTimeout: timeoutMs,
+      ...(parsed.username === ''
+        ? {}
+        : { auth: { user: decodeURIComponent(parsed.username), pass: decodeURIComponent(parsed.password) } }),
+    });
+  }
+
+  /** Sends one message; never throws for a delivery problem, it says what to do instead. */
+  async send(message: OutgoingMessage): Promise<DeliveryOutcome> {
+    try {
+      const info = await this.#transporter.sendMail({
+        messageId: message.messageId,
+        from: message.from,
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
+        ...(message.html === undefined ? {} : { html: message.html }),
+        ...(message.attachments === undefined ? {} : { attachments: message.attachments }),
+        ...(message.headers === undefined ? {} : { headers: message.headers }),
+      });
+      return { kind: 'sent', response: info.response };
+    } catch (error) {
+      return classifyDeliveryError(error);
+    }
+  }
+
+  close(): void {
+    this.#transporter.close();
+  }
+}
