@@ -20,3 +20,12 @@ export {
   type OutgoingMessage,
   type SmtpTransportOptions,
 } from './smtp-transport.ts';
+export {
+  listOutbox,
+  queueMessage,
+  sendDueMessages,
+  type OutboxEntry,
+  type QueuedMessage,
+  type SendOptions,
+  type SendResult,
+} from './outbox.ts';

@@ -1,0 +1,155 @@
+/**
+ * The outbox: nothing lost, nothing sent twice but for one stated case. A message is written before it is
+ * sent. Sending claims due rows in one committed statement (state `sending`, a lease, one more attempt),
+ * talks SMTP, then records the outcome: `sent`, `retrying` (with a back-off), `failed` after the last
+ * attempt, or `bounced`. If the process dies between the server's acceptance and that record, the row stays
+ * `sending`; when its lease runs out it is due again and is sent once more with the same Message-ID, the
+ * one duplicate a recipient's mail system can recognise. Rows are claimed with `for update skip locked`, so
+ * several senders sharing a PostgreSQL server never claim the same message.
+ */
+import { sql } from 'kysely';
+import { AppError } from '../core/index.ts';
+import type { Store } from '../platform/db/index.ts';
+import { retryDelayMs, type DeliveryOutcome, type OutgoingMessage } from './smtp-transport.ts';
+
+export interface QueuedMessage extends OutgoingMessage {
+  ticketId?: string;
+}
+
+/** Writes a message to the outbox (state `queued`); a message with a Message-ID already there is kept once. */
+export async function queueMessage(store: Store, message: QueuedMessage): Promise<boolean> {
+  const domain = message.to
+    .slice(message.to.lastIndexOf('@') + 1)
+    .replace(/>$/, '')
+    .toLowerCase();
+  if (domain === '' || !message.to.includes('@')) {
+    throw new AppError('core.invalid_input', `not an e-mail address: ${message.to}`);
+  }
+  const result = await sql`
+    insert into outbox (ticket_id, message_id, from_address, to_address, to_domain, subject, body_text, body_html, attachments)
+    values (${message.ticketId ?? null}, ${message.messageId}, ${message.from}, ${message.to}, ${domain},
+            ${message.subject}, ${message.text}, ${message.html ?? null},
+            ${JSON.stringify((message.attachments ?? []).map((a) => ({ ...a, content: a.content.toString() })))}::jsonb)
+    on conflict (message_id) do nothing`.execute(store.db);
+  return Number(result.numAffectedRows ?? 0) === 1;
+}
+
+export interface SendOptions {
+  now?: Date;
+  /** At most this many messages in one run. */
+  limit?: number;
+  /** Attempts before a message is `failed`. */
+  maxAttempts?: number;
+  /** How long a claim holds before another run may take the message again. */
+  leaseMs?: number;
+  /** Test hook: runs after the server accepted a message, before the outcome is recorded. */
+  afterAccepted?: (messageId: string) => void;
+}
+
+export interface SendResult {
+  sent: number;
+  retrying: number;
+  failed: number;
+  bounced: number;
+}
+
+interface OutboxRow {
+  id: string;
+  ticket_id: string | null;
+  message_id: string;
+  from_address: string;
+  to_address: string;
+  subject: string;
+  body_text: string;
+  body_html: string | null;
+  attachments: { filename: string; content: string; contentType: string }[];
+  attempts: number;
+}
+
+/** Claims the due messages: queued or retrying ones whose time has come, and `sending` ones whose lease ran out. */
+async function claimDue(store: Store, now: Date, limit: number, leaseMs: number): Promise<OutboxRow[]> {
+  const leaseUntil = new Date(now.getTime() + leaseMs);
+  const result = await sql<OutboxRow>`
+    update outbox set state = 'sending', attempts = attempts + 1, lease_until = ${leaseUntil}
+    where id in (
+      select id from outbox
+      where (state in ('queued', 'retrying') and next_attempt_at <= ${now})
+         or (state = 'sending' and lease_until < ${now})
+      order by next_attempt_at, id
+      limit ${limit}
+      for update skip locked)
+    returning id, ticket_id, message_id, from_address, to_address, subject, body_text, body_html, attachments, attempts`.execute(
+    store.db,
+  );
+  return result.rows;
+}
+
+/** Sends what is due through `send` (an `SmtpTransport`'s, in the service) and records each outcome. */
+export async function sendDueMessages(
+  store: Store,
+  send: (message: OutgoingMessage) => Promise<DeliveryOutcome>,
+  options: SendOptions = {},
+): Promise<SendResult> {
+  const now = options.now ?? new Date();
+  const maxAttempts = options.maxAttempts ?? 8;
+  const rows = await claimDue(store, now, options.limit ?? 100, options.leaseMs ?? 10 * 60_000);
+  const result: SendResult = { sent: 0, retrying: 0, failed: 0, bounced: 0 };
+  for (const row of rows) {
+    const outcome = await send({
+      messageId: row.message_id,
+      from: row.from_address,
+      to: row.to_address,
+      subject: row.subject,
+      text: row.body_text,
+      ...(row.body_html === null ? {} : { html: row.body_html }),
+      attachments: row.attachments,
+    });
+    if (outcome.kind === 'sent') options.afterAccepted?.(row.message_id);
+    const state =
+      outcome.kind === 'sent'
+        ? 'sent'
+        : outcome.kind === 'bounced'
+          ? 'bounced'
+          : row.attempts >= maxAttempts
+            ? 'failed'
+            : 'retrying';
+    const response = outcome.kind === 'sent' ? outcome.response : outcome.reason;
+    const next = new Date(now.getTime() + retryDelayMs(row.attempts));
+    await sql`
+      update outbox set state = ${state}, last_response = ${response.slice(0, 1000)}, lease_until = null,
+        next_attempt_at = ${next}, sent_at = ${state === 'sent' ? now : null}
+      where id = ${row.id}`.execute(store.db);
+    result[state === 'sent' ? 'sent' : state]++;
+  }
+  return result;
+}
+
+export interface OutboxEntry {
+  messageId: string;
+  to: string;
+  subject: string;
+  state: string;
+  attempts: number;
+  lastResponse: string | null;
+}
+
+export async function listOutbox(store: Store, limit = 100): Promise<OutboxEntry[]> {
+  const result = await sql<{
+    message_id: string;
+    to_address: string;
+    subject: string;
+    state: string;
+    attempts: number;
+    last_response: string | null;
+  }>`select message_id, to_address, subject, state, attempts, last_response from outbox order by id desc limit ${limit}`.execute(
+    store.db,
+  );
+  return result.rows.map((r) => ({
+    messageId: r.message_id,
+    to: r.to_address,
+    subject: r.subject,
+    state: r.state,
+    attempts: r.attempts,
+    lastResponse: r.last_response,
+  }));
+}
