@@ -55,3 +55,13 @@ export function limitFlag(value: CommandInput['values'][string], fallback: numbe
   }
   return limit;
 }
+
+/** Runs `fn` with the migrated store open, and closes it whatever happens. */
+export async function withStore<T>(context: CommandContext, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await context.openStore();
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}

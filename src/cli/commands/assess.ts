@@ -16,7 +16,7 @@ import { AppError, parseTlp, type Tlp } from '../../core/index.ts';
 import { assessmentInput, loadEventContexts } from '../../pipeline/index.ts';
 import type { Store } from '../../platform/db/index.ts';
 import { loadOwnerDirectory, OwnerIndex } from '../../routing/index.ts';
-import { limitFlag, type Command, type CommandContext } from '../command.ts';
+import { limitFlag, withStore, type Command, type CommandContext } from '../command.ts';
 
 const languages = ['en', 'nl'] as const;
 type Language = (typeof languages)[number];
@@ -85,8 +85,7 @@ export const assessCommand: Command = {
     if (eventId === undefined) throw new AppError('cli.usage', 'assess needs --explain EVENT_ID');
     const lang = language(values.lang);
     const framework = await loadFramework(frameworkPath(values, context));
-    const store = await context.openStore();
-    try {
+    return withStore(context, async (store) => {
       const { result, history } = await explainEvent(store, context, framework, eventId);
       if (values.json === true) {
         context.io.out(JSON.stringify({ event: eventId, now: result, history }, null, 2));
@@ -105,9 +104,7 @@ export const assessCommand: Command = {
       io.out(history.length === 0 ? 'No assessment stored yet.' : 'Stored assessments:');
       for (const a of history) io.out(`  ${describeStored(a)}`);
       return 0;
-    } finally {
-      await store.close();
-    }
+    });
   },
 };
 
@@ -176,10 +173,9 @@ async function runOverride(
 ): Promise<number> {
   const by = required(values, 'by');
   const reason = required(values, 'reason');
-  const store = await context.openStore();
-  try {
-    const tlp = tlpFlag(values.tlp);
-    const pap = oneOf('pap', values.pap, ['CLEAR', 'GREEN', 'AMBER', 'RED'] as const);
+  const tlp = tlpFlag(values.tlp);
+  const pap = oneOf('pap', values.pap, ['CLEAR', 'GREEN', 'AMBER', 'RED'] as const);
+  return withStore(context, async (store) => {
     const stored = await overrideAssessment(store, {
       eventId,
       by,
@@ -194,9 +190,7 @@ async function runOverride(
     if (values.json === true) context.io.out(JSON.stringify(stored, null, 2));
     else context.io.out(`Event ${eventId}: ${describeStored(stored)}`);
     return 0;
-  } finally {
-    await store.close();
-  }
+  });
 }
 
 export const assessOverrideCommand: Command = {
@@ -233,8 +227,7 @@ export const reviewListCommand: Command = {
   run: async ({ values }, context) => {
     const limit = limitFlag(values.limit, 100);
     const lang = language(values.lang);
-    const store = await context.openStore();
-    try {
+    return withStore(context, async (store) => {
       const items = await listReviewQueue(store, limit);
       if (values.json === true) {
         context.io.out(JSON.stringify(items, null, 2));
@@ -249,9 +242,7 @@ export const reviewListCommand: Command = {
       }
       context.io.out(`${items.length} events to review`);
       return 0;
-    } finally {
-      await store.close();
-    }
+    });
   },
 };
 
@@ -290,8 +281,7 @@ export const sourcesShowCommand: Command = {
   positionals: { min: 1, max: 1 },
   run: async ({ values, positionals }, context) => {
     const name = positionals[0] ?? '';
-    const store = await context.openStore();
-    try {
+    return withStore(context, async (store) => {
       const source = await store.db
         .selectFrom('sources')
         .select(['name', 'reliability', 'tlp'])
@@ -310,9 +300,7 @@ export const sourcesShowCommand: Command = {
         context.io.out(`proposed reliability: ${JSON.stringify(proposal)}`);
       }
       return 0;
-    } finally {
-      await store.close();
-    }
+    });
   },
 };
 
@@ -325,8 +313,7 @@ export const sourcesSetReliabilityCommand: Command = {
   run: async ({ values, positionals }, context) => {
     const by = required(values, 'by');
     const reason = required(values, 'reason');
-    const store = await context.openStore();
-    try {
+    return withStore(context, async (store) => {
       const { previous, reliability } = await changeSourceReliability(store, {
         source: positionals[0] ?? '',
         reliability: positionals[1] ?? '',
@@ -337,8 +324,6 @@ export const sourcesSetReliabilityCommand: Command = {
         `${positionals[0]}: reliability ${previous} -> ${reliability} (past assessments keep theirs)`,
       );
       return 0;
-    } finally {
-      await store.close();
-    }
+    });
   },
 };

@@ -1,6 +1,6 @@
 import { AppError } from '../../core/index.ts';
 import { findTicket } from '../../notification/index.ts';
-import type { Command } from '../command.ts';
+import { withStore, type Command } from '../command.ts';
 
 export const ticketsShowCommand: Command = {
   name: 'tickets show',
@@ -10,8 +10,7 @@ export const ticketsShowCommand: Command = {
   positionals: { min: 1, max: 1 },
   run: async ({ values, positionals }, context) => {
     const id = positionals[0] ?? '';
-    const store = await context.openStore();
-    try {
+    return withStore(context, async (store) => {
       const ticket = await findTicket(store, id);
       if (ticket === undefined) throw new AppError('core.not_found', `No ticket ${id}.`);
       if (values.json === true) {
@@ -30,8 +29,6 @@ export const ticketsShowCommand: Command = {
         );
       }
       return 0;
-    } finally {
-      await store.close();
-    }
+    });
   },
 };
