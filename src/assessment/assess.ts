@@ -84,13 +84,17 @@ export function assess(framework: Framework, input: AssessmentInput): Assessment
   const reasons: AssessmentReason[] = [];
   const fired: AssessmentResult['fired'] = [];
 
-  for (const [i, rule] of framework.rules.entries()) {
+  // The assessment so far, as rules read it: set before the first rule and again after each that fires.
+  const showSoFar = () => {
     facts.set('assessment.reliability', reliability);
     facts.set('assessment.credibility', credibility);
     facts.set('assessment.severity', severity);
     facts.set('assessment.decision', decision);
     facts.set('assessment.tlp', tlp);
     facts.set('assessment.pap', pap);
+  };
+  showSoFar();
+  for (const [i, rule] of framework.rules.entries()) {
     const match = matchers[i]?.(facts);
     if (match?.ok !== true) continue;
     const effects = rule.then;
@@ -113,6 +117,7 @@ export function assess(framework: Framework, input: AssessmentInput): Assessment
       why: `${match.why.length === 0 ? 'always' : match.why.join(', ')}${did.length === 0 ? '' : ` -> ${did.join(', ')}`}`,
     });
     if (effects.stop === true) break;
+    showSoFar();
   }
 
   if (decision === undefined) {
