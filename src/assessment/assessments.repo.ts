@@ -2,6 +2,7 @@ import { AppError } from '../core/index.ts';
 import type { Store } from '../platform/db/index.ts';
 
 import type { Decision } from './framework.ts';
+import { reliabilities } from './model.ts';
 
 export type { Decision };
 export type Outcome = 'confirmed' | 'disputed' | 'false-positive';
@@ -197,6 +198,34 @@ export async function overrideAssessment(store: Store, override: Override): Prom
   });
 }
 
+/**
+ * A decision on an event in the review queue: approve (warn: `notify`, outcome `confirmed`) or reject
+ * (`reject`, outcome `disputed` unless the analyst says `false-positive`). Refused for an event that is not
+ * in review.
+ */
+export async function decideReview(
+  store: Store,
+  review: {
+    eventId: string;
+    by: string;
+    action: 'approve' | 'reject';
+    reason: string;
+    outcome?: 'disputed' | 'false-positive';
+    reasonText: { nl: string; en: string };
+  },
+): Promise<StoredAssessment> {
+  const approve = review.action === 'approve';
+  return overrideAssessment(store, {
+    eventId: review.eventId,
+    by: review.by,
+    reason: review.reason,
+    decision: approve ? 'notify' : 'reject',
+    outcome: approve ? 'confirmed' : (review.outcome ?? 'disputed'),
+    expectDecision: 'review',
+    reasonText: review.reasonText,
+  });
+}
+
 /** Every assessment of an event, oldest first, the current one marked. */
 export async function assessmentHistory(store: Store, eventId: string): Promise<StoredAssessment[]> {
   const [rows, pointer] = await Promise.all([
@@ -339,8 +368,6 @@ function toStored(row: AssessmentRow, current: boolean): StoredAssessment {
   };
 }
 
-const reliabilityLetters = ['A', 'B', 'C', 'D', 'E', 'F'] as const;
-
 /**
  * Changes a source's reliability for assessments from now on, recorded with who and why (and audited). Past
  * assessments keep the reliability they were made with.
@@ -350,7 +377,7 @@ export async function changeSourceReliability(
   change: { source: string; reliability: string; by: string; reason: string },
 ): Promise<{ previous: string; reliability: string }> {
   const reliability = change.reliability.trim().toUpperCase();
-  if (!(reliabilityLetters as readonly string[]).includes(reliability)) {
+  if (!(reliabilities as readonly string[]).includes(reliability)) {
     throw new AppError('core.invalid_input', `reliability ${change.reliability}: expected one of A to F`);
   }
   if (change.by.trim() === '') throw new AppError('core.invalid_input', 'a change names who makes it');

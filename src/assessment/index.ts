@@ -53,6 +53,7 @@ export {
   assessmentHistory,
   changeSourceReliability,
   currentDecisions,
+  decideReview,
   listReviewQueue,
   overrideAssessment,
   recordFrameworkVersion,

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { sql } from 'kysely';
-import { AppError } from '../core/index.ts';
+import { AppError, isUuid } from '../core/index.ts';
 import type { Store } from '../platform/db/index.ts';
 
 /** What an API key may do. */
@@ -95,7 +95,7 @@ export async function listApiKeys(store: Store) {
 /** Revokes a key by id or prefix; true when one was revoked. */
 export async function revokeApiKey(store: Store, idOrPrefix: string): Promise<boolean> {
   const column = /^[0-9a-f]{12}$/.test(idOrPrefix) ? 'prefix' : 'id';
-  if (column === 'id' && !/^[0-9a-f-]{36}$/.test(idOrPrefix)) return false;
+  if (column === 'id' && !isUuid(idOrPrefix)) return false;
   const result = await store.db
     .updateTable('api_keys')
     .set({ revoked_at: sql<Date>`now()` })

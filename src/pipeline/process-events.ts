@@ -8,8 +8,9 @@
  */
 import {
   assess,
-  recordFrameworkVersion,
   currentDecisions,
+  recordFrameworkVersion,
+  reliabilities,
   storeFrameworkAssessments,
   type AssessmentInput,
   type Decision,
@@ -78,7 +79,7 @@ export function assessmentInput(context: EventContext, resolution: Resolution): 
 
 function reliabilityOf(value: string): AssessmentInput['source']['reliability'] {
   const letter = value.trim().toUpperCase();
-  return (['A', 'B', 'C', 'D', 'E', 'F'] as const).find((r) => r === letter) ?? 'F';
+  return reliabilities.find((r) => r === letter) ?? 'F';
 }
 
 /** A page of stored events with their first source and how many other sources sighted them. */

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { frameworkView, listReviewQueue, overrideAssessment, type Framework } from '../assessment/index.ts';
-import { AppError } from '../core/index.ts';
+import { decideReview, frameworkView, listReviewQueue, type Framework } from '../assessment/index.ts';
+import { AppError, isUuid } from '../core/index.ts';
 import type { Store } from '../platform/db/index.ts';
 import { requireApiKey, type ApiKeyVariables } from './api-auth.ts';
 import { frameworkPage } from './pages/framework.ts';
@@ -45,7 +45,7 @@ export function assessmentRoutes({ store, framework, instanceName }: AssessmentR
 
   app.post('/api/v1/review/:eventId', requireApiKey(store, 'review'), async (c) => {
     const eventId = c.req.param('eventId');
-    if (!/^[0-9a-f-]{36}$/i.test(eventId)) throw new AppError('core.not_found', `No event ${eventId}.`);
+    if (!isUuid(eventId)) throw new AppError('core.not_found', `No event ${eventId}.`);
     let body: unknown;
     try {
       body = await c.req.json();
@@ -62,13 +62,12 @@ export function assessmentRoutes({ store, framework, instanceName }: AssessmentR
     const principal = c.get('principal');
     const by = `key:${principal.keyId} (${principal.source})`;
     const { action, reason, outcome } = parsed.data;
-    const stored = await overrideAssessment(store, {
+    const stored = await decideReview(store, {
       eventId,
       by,
+      action,
       reason,
-      decision: action === 'approve' ? 'notify' : 'reject',
-      outcome: action === 'approve' ? 'confirmed' : (outcome ?? 'disputed'),
-      expectDecision: 'review',
+      ...(outcome === undefined ? {} : { outcome }),
       reasonText: { nl: `Beoordeeld door een analist: ${reason}`, en: `Assessed by an analyst: ${reason}` },
     });
     return c.json({ assessment: stored });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Hono } from 'hono';
-import { AppError } from '../core/index.ts';
+import { AppError, isUuid } from '../core/index.ts';
 import {
   findReport,
   isFeedKind,
@@ -127,7 +127,7 @@ export function reportRoutes({ store, processor, uploadDir, maxUploadBytes }: Re
 
   routes.get('/api/v1/reports/:id', requireApiKey(store, 'reports:read'), async (c) => {
     const id = c.req.param('id');
-    const report = /^[0-9a-f-]{36}$/i.test(id) ? await findReport(store, id) : undefined;
+    const report = isUuid(id) ? await findReport(store, id) : undefined;
     // Another source's report is answered exactly like a missing one: its existence is not theirs to know.
     if (report === undefined || report.source !== c.get('principal').source) {
       throw new AppError('core.not_found', `No report ${id}.`);

@@ -29,9 +29,4 @@ export {
   type OwnerResult,
 } from './owner.ts';
 export { listDirectives, storeRouting, type DirectiveListing, type RoutedEvent } from './directives.repo.ts';
-export {
-  loadOwnerDirectory,
-  loadRoutingProfile,
-  routeStoredEvents,
-  type RouteEventsResult,
-} from './route-events.ts';
+export { loadOwnerDirectory, loadRoutingProfile } from './route-events.ts';

@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { AppError, type Event } from '../core/index.ts';
+import { AppError } from '../core/index.ts';
 import type { Store } from '../platform/db/index.ts';
-import { storeRouting, type RoutedEvent } from './directives.repo.ts';
-import type { OwnerIndex } from './owner.ts';
 import { type NetobjectRecord, type OwnerDirectory } from './owner.ts';
-import { routeEvent, type OrganisationFacts } from './route.ts';
+import type { OrganisationFacts } from './route.ts';
 import { parseRoutingProfile, type Constituency, type Nis2Class, type RoutingProfile } from './rules.ts';
 
 export function loadRoutingProfile(path: string): RoutingProfile {
@@ -85,47 +83,4 @@ export async function loadOwnerDirectory(store: Store, homeCountry: string): Pro
     nationalCerts: new Map(certs.map((row) => [row.country.toUpperCase(), { id: row.id, name: row.name }])),
     homeCountry,
   };
-}
-
-export interface RouteEventsResult {
-  events: number;
-  created: number;
-  existing: number;
-  layers: Record<string, number>;
-}
-
-const pageSize = 5000;
-
-/**
- * Resolves and routes every stored event (again: the owner is recorded anew, directives that exist stay), a
- * page at a time, each page in one transaction.
- */
-export async function routeStoredEvents(
-  store: Store,
-  index: OwnerIndex,
-  profile: RoutingProfile,
-): Promise<RouteEventsResult> {
-  const result: RouteEventsResult = { events: 0, created: 0, existing: 0, layers: {} };
-  let after: string | undefined;
-  for (;;) {
-    let query = store.db.selectFrom('events').select(['id', 'data']).orderBy('id').limit(pageSize);
-    if (after !== undefined) query = query.where('id', '>', after);
-    const rows = await query.execute();
-    if (rows.length === 0) return result;
-    const routed: RoutedEvent[] = rows.map((row) => {
-      const event = row.data as Event;
-      const { resolution } = index.resolve(event);
-      result.layers[resolution.layer] = (result.layers[resolution.layer] ?? 0) + 1;
-      return {
-        eventId: row.id,
-        resolution,
-        directives: routeEvent(profile, { eventId: row.id, event, resolution }).directives,
-      };
-    });
-    const stored = await storeRouting(store, routed);
-    result.events += rows.length;
-    result.created += stored.created;
-    result.existing += stored.existing;
-    after = rows.at(-1)?.id;
-  }
 }

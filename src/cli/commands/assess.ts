@@ -2,6 +2,7 @@ import {
   assess,
   assessmentHistory,
   changeSourceReliability,
+  decideReview,
   listReviewQueue,
   loadFramework,
   overrideAssessment,
@@ -12,7 +13,7 @@ import {
   type Outcome,
   type StoredAssessment,
 } from '../../assessment/index.ts';
-import { AppError, parseTlp, type Tlp } from '../../core/index.ts';
+import { AppError, parseTlp, type Tlp, isUuid } from '../../core/index.ts';
 import { assessmentInput, loadEventContexts } from '../../pipeline/index.ts';
 import type { Store } from '../../platform/db/index.ts';
 import { loadOwnerDirectory, OwnerIndex } from '../../routing/index.ts';
@@ -109,9 +110,7 @@ export const assessCommand: Command = {
 };
 
 async function explainEvent(store: Store, context: CommandContext, framework: Framework, eventId: string) {
-  const [event] = /^[0-9a-f-]{36}$/i.test(eventId)
-    ? await loadEventContexts(store, { ids: [eventId], limit: 1 })
-    : [];
+  const [event] = isUuid(eventId) ? await loadEventContexts(store, { ids: [eventId], limit: 1 }) : [];
   if (event === undefined) throw new AppError('core.not_found', `No event ${eventId}.`);
   const index = new OwnerIndex(await loadOwnerDirectory(store, context.config().homeCountry));
   const { resolution } = index.resolve(event.event);
@@ -169,7 +168,6 @@ async function runOverride(
   values: Record<string, unknown>,
   decision: Decision,
   outcome: Outcome | undefined,
-  expectDecision?: Decision,
 ): Promise<number> {
   const by = required(values, 'by');
   const reason = required(values, 'reason');
@@ -184,12 +182,46 @@ async function runOverride(
       ...(outcome === undefined ? {} : { outcome }),
       ...(tlp === undefined ? {} : { tlp }),
       ...(pap === undefined ? {} : { pap }),
-      ...(expectDecision === undefined ? {} : { expectDecision }),
-      reasonText: { nl: `Beoordeeld door ${by}: ${reason}`, en: `Assessed by ${by}: ${reason}` },
+      reasonText: analystReason(by, reason),
     });
-    if (values.json === true) context.io.out(JSON.stringify(stored, null, 2));
-    else context.io.out(`Event ${eventId}: ${describeStored(stored)}`);
-    return 0;
+    return printStored(context, eventId, values, stored);
+  });
+}
+
+function analystReason(by: string, reason: string): { nl: string; en: string } {
+  return { nl: `Beoordeeld door ${by}: ${reason}`, en: `Assessed by ${by}: ${reason}` };
+}
+
+function printStored(
+  context: CommandContext,
+  eventId: string,
+  values: Record<string, unknown>,
+  stored: StoredAssessment,
+): number {
+  if (values.json === true) context.io.out(JSON.stringify(stored, null, 2));
+  else context.io.out(`Event ${eventId}: ${describeStored(stored)}`);
+  return 0;
+}
+
+async function runReview(
+  context: CommandContext,
+  eventId: string,
+  values: Record<string, unknown>,
+  action: 'approve' | 'reject',
+): Promise<number> {
+  const by = required(values, 'by');
+  const reason = required(values, 'reason');
+  const outcome = oneOf('outcome', values.outcome, ['disputed', 'false-positive'] as const);
+  return withStore(context, async (store) => {
+    const stored = await decideReview(store, {
+      eventId,
+      by,
+      action,
+      reason,
+      ...(outcome === undefined ? {} : { outcome }),
+      reasonText: analystReason(by, reason),
+    });
+    return printStored(context, eventId, values, stored);
   });
 }
 
@@ -253,7 +285,7 @@ export const reviewApproveCommand: Command = {
   options: analystOptions,
   positionals: { min: 1, max: 1 },
   run: async ({ values, positionals }, context) =>
-    runOverride(context, positionals[0] ?? '', values, 'notify', 'confirmed', 'review'),
+    runReview(context, positionals[0] ?? '', values, 'approve'),
 };
 
 export const reviewRejectCommand: Command = {
@@ -262,15 +294,7 @@ export const reviewRejectCommand: Command = {
   usage: 'EVENT_ID --by NAME --reason TEXT [--outcome disputed|false-positive] [--json]',
   options: { ...analystOptions, outcome: { type: 'string' } },
   positionals: { min: 1, max: 1 },
-  run: async ({ values, positionals }, context) =>
-    runOverride(
-      context,
-      positionals[0] ?? '',
-      values,
-      'reject',
-      oneOf('outcome', values.outcome, ['disputed', 'false-positive'] as const) ?? 'disputed',
-      'review',
-    ),
+  run: async ({ values, positionals }, context) => runReview(context, positionals[0] ?? '', values, 'reject'),
 };
 
 export const sourcesShowCommand: Command = {

@@ -1,4 +1,4 @@
-import { AppError, type Event } from '../../core/index.ts';
+import { AppError, type Event, isUuid } from '../../core/index.ts';
 import { loadFramework } from '../../assessment/index.ts';
 import { processStoredEvents } from '../../pipeline/index.ts';
 import {
@@ -54,7 +54,7 @@ export const routeCommand: Command = {
         }
         return 0;
       }
-      const row = /^[0-9a-f-]{36}$/i.test(explain)
+      const row = isUuid(explain)
         ? await store.db
             .selectFrom('events')
             .select(['id', 'data'])

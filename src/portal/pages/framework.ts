@@ -1,17 +1,8 @@
 import { html } from 'hono/html';
+import type { FrameworkView } from '../../assessment/index.ts';
 import { layout } from './layout.ts';
 
 type Language = 'en' | 'nl';
-type Text = { nl: string; en: string };
-
-/** The framework as the public page shows it. */
-export interface FrameworkView {
-  version: string;
-  title: Text;
-  principle: Text;
-  rules: readonly { id: string; title: Text; explanation: Text; effects: readonly string[] }[];
-  changelog: readonly { version: string; date: string; changes: readonly string[] }[];
-}
 
 const words = {
   en: {
