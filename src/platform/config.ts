@@ -88,6 +88,91 @@ export const configSchema = z.object({
     .min(1, { message: 'expected a file path' })
     .optional()
     .describe('Assessment framework (YAML); default config/assessment/framework.yaml of this installation.'),
+  SMTP_URL: z
+    .url({
+      protocol: /^smtps?$/,
+      message: 'expected a URL like smtp://user:password@host:587 or smtps://host:465',
+    })
+    .optional()
+    .describe(
+      'Mail server for warnings (credentials in the URL); without it messages stay in the database outbox, shown at /outbox.',
+    ),
+  TOCSIN_NOTIFICATION_CONFIG: z
+    .string()
+    .min(1, { message: 'expected a file path' })
+    .optional()
+    .describe(
+      'Notification policy (YAML: quiet periods, inline CSV limit, link expiry, rate limits, templates); default config/notification/notification.yaml.',
+    ),
+  TOCSIN_NOTIFY_EVERY_MS: z.coerce
+    .number({ message: 'expected a whole number of milliseconds' })
+    .int({ message: 'expected a whole number of milliseconds' })
+    .min(0, { message: 'expected a whole number of milliseconds' })
+    .default(30_000)
+    .describe('How often `tocsin serve` composes and sends due warnings; 0 turns the scheduler off.'),
+  DKIM_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, { message: 'expected a mail domain such as ncsc.example.nl' })
+    .optional()
+    .describe('Domain outgoing mail is DKIM-signed for; with DKIM_SELECTOR and DKIM_PRIVATE_KEY_FILE.'),
+  DKIM_SELECTOR: z
+    .string()
+    .regex(/^[a-z0-9._-]+$/i, { message: 'expected a DNS label such as tocsin2026' })
+    .optional()
+    .describe('DKIM selector (the DNS record <selector>._domainkey.<domain>).'),
+  DKIM_PRIVATE_KEY_FILE: z
+    .string()
+    .min(1, { message: 'expected a file path' })
+    .optional()
+    .describe('PEM private key for DKIM signing.'),
+  OPENPGP_SIGNING_KEY_FILE: z
+    .string()
+    .min(1, { message: 'expected a file path' })
+    .optional()
+    .describe(
+      'ASCII-armoured OpenPGP private key that signs warnings (and encrypts to contacts with a key).',
+    ),
+  OPENPGP_PASSPHRASE: z
+    .string()
+    .optional()
+    .describe('Passphrase of the OpenPGP signing key, when it has one.'),
+  TOCSIN_MAIL_INTAKE_PORT: z.coerce
+    .number({ message: 'expected an integer from 0 to 65535' })
+    .int({ message: 'expected an integer from 0 to 65535' })
+    .min(0, { message: 'expected an integer from 0 to 65535' })
+    .max(65535, { message: 'expected an integer from 0 to 65535' })
+    .optional()
+    .describe(
+      'Port of the SMTP listener that takes reports by e-mail; off unless set (0 picks a free port).',
+    ),
+  TOCSIN_MAIL_INTAKE_HOST: z
+    .string()
+    .min(1, { message: 'expected a host name or address' })
+    .default('127.0.0.1')
+    .describe('Address the e-mail intake listener binds to.'),
+  TOCSIN_MAIL_INTAKE_SENDERS: z
+    .string()
+    .min(1, { message: 'expected a file path' })
+    .optional()
+    .describe(
+      'Allow-list (YAML) of partner senders and the source each maps to; mail from anyone else is quarantined.',
+    ),
+  IMAP_URL: z
+    .url({ protocol: /^imaps?$/, message: 'expected a URL like imaps://user:password@host:993/INBOX' })
+    .optional()
+    .describe('Mailbox polled for reports by e-mail, as well as or instead of the SMTP listener.'),
+  IMAP_POLL_MS: z.coerce
+    .number({ message: 'expected a whole number of milliseconds' })
+    .int({ message: 'expected a whole number of milliseconds' })
+    .min(1000, { message: 'expected at least 1000 milliseconds' })
+    .default(60_000)
+    .describe('How often the IMAP mailbox is polled.'),
+  TOCSIN_REPORT_RATE_LIMIT: z.coerce
+    .number({ message: 'expected a whole number' })
+    .int({ message: 'expected a whole number' })
+    .min(1, { message: 'expected a whole number of at least 1' })
+    .default(10)
+    .describe('Reports one address may submit through the web form per hour; more get 429.'),
   SHUTDOWN_TIMEOUT_MS: z.coerce
     .number({ message: 'expected a whole number of milliseconds' })
     .int({ message: 'expected a whole number of milliseconds' })
@@ -106,11 +191,17 @@ const defaultAssessmentFramework = fileURLToPath(
   new URL('../../config/assessment/framework.yaml', import.meta.url),
 );
 
+/** The notification policy shipped with Tocsin, used when TOCSIN_NOTIFICATION_CONFIG is unset. */
+const defaultNotificationConfig = fileURLToPath(
+  new URL('../../config/notification/notification.yaml', import.meta.url),
+);
+
 /** Variables read outside the schema: where the configuration file is. */
 export const configFileVariable = 'TOCSIN_CONFIG';
 const defaultConfigFile = 'tocsin.config.yaml';
 const secretFileName = 'secret';
-const secretVariables = new Set(['TOCSIN_SECRET']);
+const secretVariables = new Set(['TOCSIN_SECRET', 'OPENPGP_PASSPHRASE']);
+const urlVariables = new Set(['DATABASE_URL', 'SMTP_URL', 'IMAP_URL']);
 
 export type ConfigVariable = keyof typeof configSchema.shape;
 export const configVariables = Object.keys(configSchema.shape) as ConfigVariable[];
@@ -132,6 +223,26 @@ export interface Config {
   readonly routingProfile: string;
   /** The assessment framework file (absolute). */
   readonly assessmentFramework: string;
+  /** SMTP server for warnings; undefined: messages stay in the database outbox. */
+  readonly smtpUrl: string | undefined;
+  /** The notification policy file (absolute). */
+  readonly notificationConfig: string;
+  /** Scheduler period of `tocsin serve`; 0: off. */
+  readonly notifyEveryMs: number;
+  readonly dkim:
+    { readonly domain: string; readonly selector: string; readonly privateKeyFile: string } | undefined;
+  readonly openpgp: { readonly signingKeyFile: string; readonly passphrase: string | undefined } | undefined;
+  readonly mailIntake: {
+    /** Undefined: the SMTP listener is off. */
+    readonly port: number | undefined;
+    readonly host: string;
+    /** The allow-list of partner senders (absolute), if any. */
+    readonly sendersFile: string | undefined;
+    readonly imapUrl: string | undefined;
+    readonly imapPollMs: number;
+  };
+  /** Web-form reports one address may submit per hour. */
+  readonly reportRateLimit: number;
   /** The configuration file that was read, if any. */
   readonly configFile: string | undefined;
 }
@@ -177,6 +288,14 @@ export function loadConfig({ env, cwd }: LoadConfigOptions): Config {
       );
     }
   }
+  if (parsed.success) {
+    const dkimSet = [parsed.data.DKIM_DOMAIN, parsed.data.DKIM_SELECTOR, parsed.data.DKIM_PRIVATE_KEY_FILE];
+    if (dkimSet.some((v) => v !== undefined) && dkimSet.some((v) => v === undefined)) {
+      problems.push(
+        'DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY_FILE: set all three to sign mail with DKIM, or none',
+      );
+    }
+  }
   if (problems.length > 0 || !parsed.success) {
     throw configError(problems);
   }
@@ -206,6 +325,40 @@ export function loadConfig({ env, cwd }: LoadConfigOptions): Config {
       values.TOCSIN_ASSESSMENT_FRAMEWORK === undefined
         ? defaultAssessmentFramework
         : resolve(cwd, values.TOCSIN_ASSESSMENT_FRAMEWORK),
+    smtpUrl: values.SMTP_URL,
+    notificationConfig:
+      values.TOCSIN_NOTIFICATION_CONFIG === undefined
+        ? defaultNotificationConfig
+        : resolve(cwd, values.TOCSIN_NOTIFICATION_CONFIG),
+    notifyEveryMs: values.TOCSIN_NOTIFY_EVERY_MS,
+    dkim:
+      values.DKIM_DOMAIN !== undefined &&
+      values.DKIM_SELECTOR !== undefined &&
+      values.DKIM_PRIVATE_KEY_FILE !== undefined
+        ? {
+            domain: values.DKIM_DOMAIN,
+            selector: values.DKIM_SELECTOR,
+            privateKeyFile: resolve(cwd, values.DKIM_PRIVATE_KEY_FILE),
+          }
+        : undefined,
+    openpgp:
+      values.OPENPGP_SIGNING_KEY_FILE === undefined
+        ? undefined
+        : {
+            signingKeyFile: resolve(cwd, values.OPENPGP_SIGNING_KEY_FILE),
+            passphrase: values.OPENPGP_PASSPHRASE,
+          },
+    mailIntake: {
+      port: values.TOCSIN_MAIL_INTAKE_PORT,
+      host: values.TOCSIN_MAIL_INTAKE_HOST,
+      sendersFile:
+        values.TOCSIN_MAIL_INTAKE_SENDERS === undefined
+          ? undefined
+          : resolve(cwd, values.TOCSIN_MAIL_INTAKE_SENDERS),
+      imapUrl: values.IMAP_URL,
+      imapPollMs: values.IMAP_POLL_MS,
+    },
+    reportRateLimit: values.TOCSIN_REPORT_RATE_LIMIT,
     configFile,
   });
 }
@@ -226,6 +379,20 @@ export function describeConfig(config: Config): Record<string, string | number> 
     TOCSIN_HOME_COUNTRY: config.homeCountry,
     TOCSIN_ROUTING_PROFILE: config.routingProfile,
     TOCSIN_ASSESSMENT_FRAMEWORK: config.assessmentFramework,
+    SMTP_URL: config.smtpUrl === undefined ? '(none: database outbox)' : redactUrl(config.smtpUrl),
+    TOCSIN_NOTIFICATION_CONFIG: config.notificationConfig,
+    TOCSIN_NOTIFY_EVERY_MS: config.notifyEveryMs,
+    DKIM_DOMAIN: config.dkim?.domain ?? '(none)',
+    DKIM_SELECTOR: config.dkim?.selector ?? '(none)',
+    DKIM_PRIVATE_KEY_FILE: config.dkim?.privateKeyFile ?? '(none)',
+    OPENPGP_SIGNING_KEY_FILE: config.openpgp?.signingKeyFile ?? '(none)',
+    OPENPGP_PASSPHRASE: config.openpgp?.passphrase === undefined ? '(none)' : '(hidden)',
+    TOCSIN_MAIL_INTAKE_PORT: config.mailIntake.port ?? '(off)',
+    TOCSIN_MAIL_INTAKE_HOST: config.mailIntake.host,
+    TOCSIN_MAIL_INTAKE_SENDERS: config.mailIntake.sendersFile ?? '(none: all mail is quarantined)',
+    IMAP_URL: config.mailIntake.imapUrl === undefined ? '(off)' : redactUrl(config.mailIntake.imapUrl),
+    IMAP_POLL_MS: config.mailIntake.imapPollMs,
+    TOCSIN_REPORT_RATE_LIMIT: config.reportRateLimit,
     [configFileVariable]: config.configFile ?? '(none)',
   };
 }
@@ -289,7 +456,7 @@ function ensureSecretFile(dataDir: string): { secret: string; source: 'file' | '
 function showValue(name: string, value: unknown): string {
   if (value === undefined) return '(unset)';
   if (secretVariables.has(name)) return '(hidden)';
-  if (name === 'DATABASE_URL' && typeof value === 'string') return JSON.stringify(redactUrl(value));
+  if (urlVariables.has(name) && typeof value === 'string') return JSON.stringify(redactUrl(value));
   return JSON.stringify(value);
 }
 
