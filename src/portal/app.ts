@@ -4,6 +4,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { Store } from '../platform/db/index.ts';
 import type { Logger } from '../platform/log.ts';
 import type { Framework } from '../assessment/index.ts';
+import { apiDocsRoutes } from './api-docs.routes.ts';
 import { assessmentRoutes } from './assessment.routes.ts';
 import { createErrorHandler, notFound } from './errors.ts';
 import { healthRoutes } from './health.routes.ts';
@@ -58,12 +59,19 @@ export function createApp({ store, log, instanceName, version, intake, framework
       description:
         'The published, versioned rules by which every report is judged, in Dutch and English (also as JSON).',
     },
+    {
+      href: '/api/docs',
+      label: 'API reference',
+      description:
+        'The partner API: send reports (JSON with events, or feed files) with an API key; OpenAPI 3.1 at /api/openapi.json.',
+    },
   ];
 
   app.get('/', (c) => c.html(homePage({ instanceName, version, links })));
   app.route('/', healthRoutes({ store }));
   app.route('/', reportRoutes({ store, ...intake }));
   app.route('/', assessmentRoutes({ store, framework, instanceName }));
+  app.route('/', apiDocsRoutes({ version, instanceName }));
 
   app.notFound(notFound);
   app.onError(createErrorHandler(log));

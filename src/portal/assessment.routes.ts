@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
 import { decideReview, frameworkView, listReviewQueue, type Framework } from '../assessment/index.ts';
 import { AppError, isUuid } from '../core/index.ts';
 import type { Store } from '../platform/db/index.ts';
 import { requireApiKey, type ApiKeyVariables } from './api-auth.ts';
+import { reviewDecisionSchema } from './api-schemas.ts';
 import { frameworkPage } from './pages/framework.ts';
 
 export interface AssessmentRoutesDeps {
@@ -11,12 +11,6 @@ export interface AssessmentRoutesDeps {
   framework: Framework;
   instanceName: string;
 }
-
-const reviewBody = z.object({
-  action: z.enum(['approve', 'reject']),
-  reason: z.string().trim().min(1, { message: 'a reason is required' }).max(4000),
-  outcome: z.enum(['disputed', 'false-positive']).optional(),
-});
 
 /**
  * The published framework (`GET /framework`, a page in Dutch or English; `GET /api/v1/framework`, JSON) and
@@ -52,7 +46,7 @@ export function assessmentRoutes({ store, framework, instanceName }: AssessmentR
     } catch {
       throw new AppError('core.invalid_input', 'the body must be JSON: {"action", "reason", "outcome"?}');
     }
-    const parsed = reviewBody.safeParse(body);
+    const parsed = reviewDecisionSchema.safeParse(body);
     if (!parsed.success) {
       throw new AppError(
         'core.invalid_input',

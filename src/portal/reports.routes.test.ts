@@ -161,4 +161,183 @@ describe(`report upload API on ${backend}`, () => {
       expect(row.secret_hash).not.toContain(secret);
     }
   });
+
+  describe('JSON reports with events', () => {
+    const rdp = (ip: string) => ({
+      'classification.type': 'vulnerable-system',
+      'classification.identifier': 'accessible-rdp',
+      'source.ip': ip,
+      'source.port': 3389,
+      'protocol.transport': 'tcp',
+    });
+
+    function send(
+      app: ReturnType<typeof createTestApp>['app'],
+      key: string | undefined,
+      body: unknown,
+      contentType = 'application/vnd.tocsin.report+json',
+      query = '',
+    ) {
+      const headers = new Headers({ 'content-type': contentType });
+      if (key !== undefined) headers.set('authorization', `Bearer ${key}`);
+      return app.request(`/api/v1/reports${query}`, {
+        method: 'POST',
+        headers,
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+    }
+
+    it('accepts a report with events (202): the report metadata fills what the events leave out', async () => {
+      const { app, processor } = createTestApp(store);
+      const response = await send(app, writer, {
+        report: {
+          source: 'partner-a',
+          description: 'RDP open to the internet',
+          tlp: 'TLP:AMBER',
+          observed: '2026-11-30T10:00:00Z',
+        },
+        events: [rdp('192.0.2.10'), { ...rdp('192.0.2.11'), tlp: 'GREEN' }],
+      });
+      expect(response.status).toBe(202);
+      const body = (await response.json()) as { report: string; events: number; links: { self: string } };
+      expect(body.events).toBe(2);
+      await processor.drain();
+      const status = await app.request(body.links.self, { headers: { authorization: `Bearer ${readOnly}` } });
+      expect(await status.json()).toMatchObject({
+        source: 'partner-a',
+        status: 'processed',
+        feed: 'jsonl',
+        accepted: 2,
+        rejected: 0,
+      });
+      const stored = await store.db
+        .selectFrom('events')
+        .select('data')
+        .where('first_report_id', '=', body.report)
+        .orderBy('source_ip')
+        .execute();
+      expect(stored.map((row) => row.data)).toEqual([
+        expect.objectContaining({
+          'source.ip': '192.0.2.10',
+          tlp: 'AMBER',
+          'time.source': '2026-11-30T10:00:00+00:00',
+          'event_description.text': 'RDP open to the internet',
+          'feed.name': 'api',
+          'feed.provider': 'partner-a',
+          'classification.taxonomy': 'vulnerable',
+        }),
+        expect.objectContaining({ 'source.ip': '192.0.2.11', tlp: 'GREEN' }),
+      ]);
+    });
+
+    it('422 with every field error by path, and nothing stored', async () => {
+      const { app, uploadDir } = createTestApp(store);
+      const before = await store.db.selectFrom('reports').select('id').execute();
+      const response = await send(app, writer, {
+        report: { tlp: 'PURPLE' },
+        events: [
+          rdp('192.0.2.20'),
+          { ...rdp('192.0.2.21'), 'source.port': 70000 },
+          rdp('192.0.2.22'),
+          { ...rdp('not-an-ip'), 'source.colour': 'blue' },
+          {},
+          'text',
+        ],
+      });
+      expect(response.status).toBe(422);
+      const body = (await response.json()) as {
+        error: { code: string; details: { errors: { path: string; reason: string }[] } };
+      };
+      expect(body.error.code).toBe('core.invalid_input');
+      const paths = body.error.details.errors.map((e) => e.path);
+      expect(paths).toEqual(
+        expect.arrayContaining([
+          'report.tlp',
+          'events[1].source.port',
+          'events[3].source.ip',
+          'events[3].source.colour',
+          'events[4]',
+          'events[5]',
+        ]),
+      );
+      expect(paths).not.toContain('events[0].source.ip');
+      expect(body.error.details.errors.find((e) => e.path === 'events[3].source.colour')?.reason).toMatch(
+        /not an IDF field/,
+      );
+      expect(await store.db.selectFrom('reports').select('id').execute()).toHaveLength(before.length);
+      const { readdirSync } = await import('node:fs');
+      expect(readdirSync(uploadDir)).toEqual([]);
+    });
+
+    it("422 when the report names another source than the key's", async () => {
+      const { app } = createTestApp(store);
+      const response = await send(app, writer, {
+        report: { source: 'partner-b' },
+        events: [rdp('192.0.2.30')],
+      });
+      expect(response.status).toBe(422);
+      expect(await response.json()).toMatchObject({
+        error: { details: { errors: [{ path: 'report.source' }] } },
+      });
+    });
+
+    it('422 for a body that is not JSON, or has no events', async () => {
+      const { app } = createTestApp(store);
+      const broken = await send(app, writer, '{"events": [');
+      expect(broken.status).toBe(422);
+      expect(await broken.json()).toMatchObject({ error: { details: { errors: [{ path: '(body)' }] } } });
+      const empty = await send(app, writer, { events: [] });
+      expect(empty.status).toBe(422);
+      expect(await empty.json()).toMatchObject({ error: { details: { errors: [{ path: 'events' }] } } });
+    });
+
+    it('401 without a key, 403 with a key of another scope', async () => {
+      const { app } = createTestApp(store);
+      const report = { events: [rdp('192.0.2.40')] };
+      expect((await send(app, undefined, report)).status).toBe(401);
+      const forbidden = await send(app, readOnly, report);
+      expect(forbidden.status).toBe(403);
+      expect(await forbidden.json()).toMatchObject({ error: { code: 'auth.forbidden' } });
+    });
+
+    it('413 over the size limit', async () => {
+      const { app } = createTestApp(store, { maxUploadBytes: 200 });
+      const events = Array.from({ length: 10 }, (_, i) => rdp(`192.0.2.${50 + i}`));
+      const response = await send(app, writer, { events });
+      expect(response.status).toBe(413);
+      expect(await response.json()).toMatchObject({ error: { code: 'intake.payload_too_large' } });
+    });
+
+    it('415 for a content type it does not take, naming the report type', async () => {
+      const { app } = createTestApp(store);
+      const response = await send(app, writer, { events: [rdp('192.0.2.60')] }, 'application/xml');
+      expect(response.status).toBe(415);
+      expect(await response.json()).toMatchObject({
+        error: {
+          code: 'intake.unsupported_media_type',
+          message: expect.stringContaining('application/vnd.tocsin.report+json') as string,
+        },
+      });
+    });
+
+    it('application/json is still a feed file (IntelMQ events), not a JSON report', async () => {
+      const { app, processor } = createTestApp(store);
+      const response = await send(
+        app,
+        writer,
+        [rdp('192.0.2.70')],
+        'application/json',
+        '?filename=events.json',
+      );
+      expect(response.status).toBe(202);
+      const { report } = (await response.json()) as { report: string };
+      await processor.drain();
+      const row = await store.db
+        .selectFrom('reports')
+        .select(['status', 'feed', 'accepted'])
+        .where('id', '=', report)
+        .executeTakeFirstOrThrow();
+      expect(row).toEqual({ status: 'processed', feed: 'intelmq', accepted: 1 });
+    });
+  });
 });

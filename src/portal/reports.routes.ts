@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -16,6 +16,7 @@ import {
 } from '../intake/index.ts';
 import type { Store } from '../platform/db/index.ts';
 import { requireApiKey, type ApiKeyVariables } from './api-auth.ts';
+import { reportMediaType, validateReportSubmission, type ReportSubmission } from './api-schemas.ts';
 
 export interface ReportRoutesDeps {
   store: Store;
@@ -27,6 +28,8 @@ export interface ReportRoutesDeps {
 
 /** Raw bodies any size up to the limit stream to disk; multipart bodies are buffered, so they get a lower cap. */
 const maxMultipartBytes = 256 * 1024 * 1024;
+/** A JSON report is parsed in memory: larger sets of events go as a JSON lines file. */
+const maxJsonReportBytes = 16 * 1024 * 1024;
 
 const acceptedTypes = new Set([
   'text/csv',
@@ -40,11 +43,14 @@ const acceptedTypes = new Set([
   'application/x-zip-compressed',
   'application/octet-stream',
   'multipart/form-data',
+  reportMediaType,
 ]);
 
 /**
- * `POST /api/v1/reports`: a partner uploads a feed file (raw body with `?filename=` or `Content-Disposition`,
- * or multipart field `file`); answered 202 with the report id while processing goes on in the background.
+ * `POST /api/v1/reports`: a partner sends a JSON report with events (`application/vnd.tocsin.report+json`,
+ * validated whole: one bad event refuses the request with 422) or uploads a feed file (raw body with
+ * `?filename=` or `Content-Disposition`, or multipart field `file`); answered 202 with the report id while
+ * processing goes on in the background. Both become a report processed by the same `ReportProcessor`.
  * `GET /api/v1/reports/:id`: status and counts, to the source that sent it only.
  */
 export function reportRoutes({ store, processor, uploadDir, maxUploadBytes }: ReportRoutesDeps) {
@@ -57,15 +63,60 @@ export function reportRoutes({ store, processor, uploadDir, maxUploadBytes }: Re
     if (!acceptedTypes.has(contentType)) {
       throw new AppError(
         'intake.unsupported_media_type',
-        `Content-Type ${contentType} is not accepted; send the file as it is (text/csv, application/json, application/gzip, application/zip, application/octet-stream) or as multipart/form-data.`,
+        `Content-Type ${contentType} is not accepted; send a JSON report with events as ${reportMediaType}, or a feed file as it is (text/csv, application/json, application/gzip, application/zip, application/octet-stream) or as multipart/form-data.`,
       );
     }
     const declared = Number(c.req.header('content-length') ?? Number.NaN);
     const limit =
-      contentType === 'multipart/form-data' ? Math.min(maxUploadBytes, maxMultipartBytes) : maxUploadBytes;
+      contentType === 'multipart/form-data'
+        ? Math.min(maxUploadBytes, maxMultipartBytes)
+        : contentType === reportMediaType
+          ? Math.min(maxUploadBytes, maxJsonReportBytes)
+          : maxUploadBytes;
     if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
 
     await mkdir(uploadDir, { recursive: true });
+    if (contentType === reportMediaType) {
+      const body = c.req.raw.body;
+      if (body === null) throw new AppError('core.invalid_input', 'the request has no body');
+      const chunks: Buffer[] = [];
+      for await (const chunk of limitStream(limit)(Readable.fromWeb(body as never))) chunks.push(chunk);
+      let json: unknown;
+      try {
+        json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch (error) {
+        throw invalidReport([{ path: '(body)', reason: `not valid JSON: ${(error as Error).message}` }]);
+      }
+      const checked = validateReportSubmission(json, principal.source);
+      if (!checked.ok) throw invalidReport(checked.errors);
+      const lines = reportEventLines(checked.submission, principal.source);
+      const partial = join(uploadDir, `${randomUUID()}.part`);
+      try {
+        await writeFile(partial, lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
+        const request: IngestRequest = {
+          path: partial,
+          fileName: 'api-report.jsonl',
+          source: principal.source,
+          feed: 'jsonl',
+        };
+        const report = await receiveReport({ store }, request);
+        const path = join(uploadDir, report.id);
+        await rename(partial, path);
+        void processor.enqueue(report, { ...request, path });
+        return c.json(
+          {
+            report: report.id,
+            status: 'received',
+            events: lines.length,
+            links: { self: `/api/v1/reports/${report.id}` },
+          },
+          202,
+        );
+      } catch (error) {
+        await rm(partial, { force: true });
+        throw error;
+      }
+    }
     const partial = join(uploadDir, `${randomUUID()}.part`);
     let fileName = uploadFileName(
       c.req.query('filename') ??
@@ -156,6 +207,34 @@ function presentReport(report: ReportRecord) {
     rejects: report.rejects,
     error: report.error,
   };
+}
+
+function invalidReport(errors: { path: string; reason: string }[]): AppError {
+  const first = errors[0];
+  return new AppError(
+    'core.invalid_input',
+    `The report is refused: ${errors.length === 1 ? '1 problem' : `${errors.length} problems`}` +
+      (first === undefined ? '' : `, first ${first.path}: ${first.reason}`),
+    { details: { errors } },
+  );
+}
+
+/**
+ * The events of a JSON report as IDF JSON lines for the jsonl parser, with what the report says for all of
+ * them filled in where an event has no value of its own: `tlp`, `time.source`, `event_description.text`;
+ * `feed.name` is `api` and `feed.provider` the key's source unless the event names them.
+ */
+function reportEventLines(submission: ReportSubmission, source: string): Record<string, unknown>[] {
+  const { report } = submission;
+  return submission.events.map((event) => {
+    const line: Record<string, unknown> = { ...event };
+    line['feed.name'] ??= 'api';
+    line['feed.provider'] ??= source;
+    if (report?.tlp !== undefined) line.tlp ??= report.tlp;
+    if (report?.observed !== undefined) line['time.source'] ??= report.observed;
+    if (report?.description !== undefined) line['event_description.text'] ??= report.description;
+    return line;
+  });
 }
 
 function tooLarge(limit: number): AppError {
