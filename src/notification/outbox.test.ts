@@ -1,17 +1,9 @@
-import type { AddressInfo } from 'node:net';
-import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backend, createTestStore } from '../../test/db.ts';
+import { startSmtpServer } from '../../test/smtp.ts';
 import type { Store } from '../platform/db/index.ts';
 import { listOutbox, queueMessage, sendDueMessages } from './outbox.ts';
 import { SmtpTransport } from './smtp-transport.ts';
-
-interface TestServer {
-  port: number;
-  /** The Message-ID of every message the server accepted, in order. */
-  accepted: string[];
-  close(): Promise<void>;
-}
 
 let store: Store;
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -24,39 +16,10 @@ afterEach(async () => {
   await store.close();
 });
 
-async function startServer(plan: number[] = [], port = 0): Promise<TestServer> {
-  const accepted: string[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream: SMTPServerDataStream, _session, callback) {
-      let text = '';
-      stream.on('data', (c: Buffer) => (text += c.toString('utf8')));
-      stream.on('end', () => {
-        const code = plan.shift() ?? 250;
-        if (code !== 250) {
-          callback(Object.assign(new Error(`${code} planned`), { responseCode: code }));
-          return;
-        }
-        accepted.push(/^Message-ID: (.*)$/im.exec(text)?.[1]?.trim() ?? '(none)');
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  const test = {
-    port: (server.server.address() as AddressInfo).port,
-    accepted,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => {
-          resolve();
-        });
-      }),
-  };
-  cleanups.push(test.close);
-  return test;
+async function startServer(plan: number[] = [], port = 0) {
+  const server = await startSmtpServer(plan, port);
+  cleanups.push(() => server.close());
+  return server;
 }
 
 function transport(port: number): SmtpTransport {
@@ -153,7 +116,9 @@ describe(`the outbox on ${backend}, against a real SMTP server`, () => {
       if (++accepted === 2) throw new Error('killed after the server accepted the message');
     };
     await expect(
-      sendDueMessages(store, (m) => t.send(m), { now: minutes(0.05), afterAccepted: crash }),
+      // One at a time, so that the crash stops the run as a killed process would; with several in flight
+      // each interrupted message would be the one duplicate of its own.
+      sendDueMessages(store, (m) => t.send(m), { now: minutes(0.05), afterAccepted: crash, concurrency: 1 }),
     ).rejects.toThrow(/killed/);
     // Within the lease nothing is taken again; after it, the interrupted and the untried messages go.
     expect(await sendDueMessages(store, (m) => t.send(m), { now: minutes(1) })).toMatchObject({ sent: 0 });

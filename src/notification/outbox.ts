@@ -10,6 +10,7 @@
 import { sql } from 'kysely';
 import { AppError } from '../core/index.ts';
 import type { Store } from '../platform/db/index.ts';
+import { syncDeliveryStates } from './tickets.repo.ts';
 import { retryDelayMs, type DeliveryOutcome, type OutgoingMessage } from './smtp-transport.ts';
 
 export interface QueuedMessage extends OutgoingMessage {
@@ -44,6 +45,10 @@ export interface SendOptions {
   leaseMs?: number;
   /** Test hook: runs after the server accepted a message, before the outcome is recorded. */
   afterAccepted?: (messageId: string) => void;
+  /** Messages per minute to one recipient domain; over it, messages wait for a later run. */
+  rateLimits?: { perMinute: number; domains: Readonly<Record<string, number>> };
+  /** Messages in flight at once (the transport pools its connections). */
+  concurrency?: number;
 }
 
 export interface SendResult {
@@ -66,25 +71,60 @@ interface OutboxRow {
   attempts: number;
 }
 
-/** Claims the due messages: queued or retrying ones whose time has come, and `sending` ones whose lease ran out. */
-async function claimDue(store: Store, now: Date, limit: number, leaseMs: number): Promise<OutboxRow[]> {
+/**
+ * Claims the due messages: queued or retrying ones whose time has come, and `sending` ones whose lease ran
+ * out; with rate limits, no more per recipient domain than its budget for the last minute leaves.
+ */
+async function claimDue(
+  store: Store,
+  now: Date,
+  limit: number,
+  leaseMs: number,
+  rateLimits: SendOptions['rateLimits'],
+): Promise<OutboxRow[]> {
   const leaseUntil = new Date(now.getTime() + leaseMs);
+  const due = sql`(state in ('queued', 'retrying') and next_attempt_at <= ${now})
+         or (state = 'sending' and lease_until < ${now})`;
+  let chosen = sql`select id from outbox where ${due} order by next_attempt_at, id limit ${limit} for update skip locked`;
+  if (rateLimits !== undefined) {
+    const candidates = await sql<{ id: string; to_domain: string }>`
+      select id, to_domain from outbox where ${due} order by next_attempt_at, id limit ${limit}`.execute(
+      store.db,
+    );
+    if (candidates.rows.length === 0) return [];
+    const domains = [...new Set(candidates.rows.map((r) => r.to_domain))];
+    const recent = await sql<{ to_domain: string; n: number | string }>`
+      select to_domain, count(*) as n from outbox
+      where to_domain in (${sql.join(domains)}) and state = 'sent' and sent_at > ${new Date(now.getTime() - 60_000)}
+      group by to_domain`.execute(store.db);
+    const budget = new Map(
+      domains.map((d) => [
+        d,
+        (rateLimits.domains[d] ?? rateLimits.perMinute) -
+          Number(recent.rows.find((r) => r.to_domain === d)?.n ?? 0),
+      ]),
+    );
+    const ids = candidates.rows.filter((r) => {
+      const left = budget.get(r.to_domain) ?? 0;
+      budget.set(r.to_domain, left - 1);
+      return left > 0;
+    });
+    if (ids.length === 0) return [];
+    chosen = sql`select id from outbox where id in (${sql.join(ids.map((r) => r.id))}) and (${due}) for update skip locked`;
+  }
   const result = await sql<OutboxRow>`
     update outbox set state = 'sending', attempts = attempts + 1, lease_until = ${leaseUntil}
-    where id in (
-      select id from outbox
-      where (state in ('queued', 'retrying') and next_attempt_at <= ${now})
-         or (state = 'sending' and lease_until < ${now})
-      order by next_attempt_at, id
-      limit ${limit}
-      for update skip locked)
+    where id in (${chosen})
     returning id, ticket_id, message_id, from_address, to_address, subject, body_text, body_html, attachments, attempts`.execute(
     store.db,
   );
   return result.rows;
 }
 
-/** Sends what is due through `send` (an `SmtpTransport`'s, in the service) and records each outcome. */
+/**
+ * Sends what is due through `send` (an `SmtpTransport`'s, in the service), up to `concurrency` at once,
+ * records each outcome, and brings the tickets of the messages in line with them.
+ */
 export async function sendDueMessages(
   store: Store,
   send: (message: OutgoingMessage) => Promise<DeliveryOutcome>,
@@ -92,9 +132,18 @@ export async function sendDueMessages(
 ): Promise<SendResult> {
   const now = options.now ?? new Date();
   const maxAttempts = options.maxAttempts ?? 8;
-  const rows = await claimDue(store, now, options.limit ?? 100, options.leaseMs ?? 10 * 60_000);
+  const rows = await claimDue(
+    store,
+    now,
+    options.limit ?? 100,
+    options.leaseMs ?? 10 * 60_000,
+    options.rateLimits,
+  );
   const result: SendResult = { sent: 0, retrying: 0, failed: 0, bounced: 0 };
-  for (const row of rows) {
+  const tickets = rows.flatMap((r) => (r.ticket_id === null ? [] : [r.ticket_id]));
+  // Claimed: their tickets are being sent.
+  await syncDeliveryStates(store, tickets, now);
+  const deliver = async (row: OutboxRow): Promise<void> => {
     const outcome = await send({
       messageId: row.message_id,
       from: row.from_address,
@@ -120,7 +169,19 @@ export async function sendDueMessages(
         next_attempt_at = ${next}, sent_at = ${state === 'sent' ? now : null}
       where id = ${row.id}`.execute(store.db);
     result[state === 'sent' ? 'sent' : state]++;
-  }
+  };
+  let next = 0;
+  const workers = Array.from(
+    { length: Math.max(1, Math.min(options.concurrency ?? 8, rows.length)) },
+    async () => {
+      while (next < rows.length) {
+        const row = rows[next++];
+        if (row !== undefined) await deliver(row);
+      }
+    },
+  );
+  await Promise.all(workers);
+  await syncDeliveryStates(store, tickets, now);
   return result;
 }
 

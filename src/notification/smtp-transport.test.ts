@@ -1,6 +1,5 @@
-import type { AddressInfo } from 'node:net';
-import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startSmtpServer, type TestSmtpServer } from '../../test/smtp.ts';
 import {
   classifyDeliveryError,
   retryDelayMs,
@@ -8,54 +7,13 @@ import {
   type OutgoingMessage,
 } from './smtp-transport.ts';
 
-/** A real SMTP server on loopback that answers each DATA with the next planned code (250 when none is left). */
-interface TestServer {
-  port: number;
-  received: string[];
-  close(): Promise<void>;
-}
-
-const servers: TestServer[] = [];
+const servers: TestSmtpServer[] = [];
 const transports: SmtpTransport[] = [];
 
-async function startServer(plan: number[] = [], port = 0): Promise<TestServer> {
-  const received: string[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream: SMTPServerDataStream, _session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const code = plan.shift() ?? 250;
-        if (code === 250) {
-          received.push(Buffer.concat(chunks).toString('utf8'));
-          callback();
-        } else {
-          callback(
-            Object.assign(new Error(code >= 500 ? 'mailbox unavailable' : 'try again later'), {
-              responseCode: code,
-            }),
-          );
-        }
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  const address = server.server.address() as AddressInfo;
-  const test: TestServer = {
-    port: address.port,
-    received,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => {
-          resolve();
-        });
-      }),
-  };
-  servers.push(test);
-  return test;
+async function startServer(plan: number[] = [], port = 0): Promise<TestSmtpServer> {
+  const server = await startSmtpServer(plan, port);
+  servers.push(server);
+  return server;
 }
 
 function transport(port: number): SmtpTransport {
@@ -94,8 +52,8 @@ describe('SMTP delivery to a real server on loopback', () => {
     const server = await startServer([421, 421]);
     expect(await deliver(transport(server.port), 5)).toEqual(['retry', 'retry', 'sent']);
     expect(server.received).toHaveLength(1);
-    expect(server.received[0]).toContain('Message-ID: <20261201-00000001.1@tocsin.example>');
-    expect(server.received[0]).toContain('filename=events.csv');
+    expect(server.received[0]?.raw).toContain('Message-ID: <20261201-00000001.1@tocsin.example>');
+    expect(server.received[0]?.raw).toContain('filename=events.csv');
   });
 
   it('marks a 550 as bounced and does not retry', async () => {

@@ -211,3 +211,94 @@ export async function findTicket(store: Store, id: string): Promise<TicketDetail
     })),
   };
 }
+
+const deliveryStates: ReadonlySet<TicketState> = new Set([
+  'queued',
+  'sending',
+  'sent',
+  'retrying',
+  'failed',
+  'bounced',
+]);
+
+/** The shortest chain of allowed moves from one state to another; empty when none (or already there). */
+export function pathBetween(from: TicketState, to: TicketState): TicketState[] {
+  if (from === to) return [];
+  const previous = new Map<TicketState, TicketState>();
+  const queue: TicketState[] = [from];
+  while (queue.length > 0) {
+    const state = queue.shift() as TicketState;
+    for (const next of allowed[state]) {
+      if (next === from || previous.has(next)) continue;
+      previous.set(next, state);
+      if (next === to) {
+        const path: TicketState[] = [to];
+        for (let s = state; s !== from; s = previous.get(s) as TicketState) path.unshift(s);
+        return path;
+      }
+      queue.push(next);
+    }
+  }
+  return [];
+}
+
+/**
+ * The delivery state a ticket's messages add up to: any message still queued or being sent: `sending`;
+ * else any delivered: `sent`; else any waiting for a retry: `retrying`; else all bounced: `bounced`; else
+ * `failed`.
+ */
+export function deliveryStateOf(states: readonly string[]): TicketState {
+  if (states.length === 0) return 'queued';
+  if (states.every((s) => s === 'queued')) return 'queued';
+  if (states.some((s) => s === 'queued' || s === 'sending')) return 'sending';
+  if (states.includes('sent')) return 'sent';
+  if (states.includes('retrying')) return 'retrying';
+  if (states.every((s) => s === 'bounced')) return 'bounced';
+  return 'failed';
+}
+
+/**
+ * Brings each ticket's state in line with its outbox messages, through allowed moves only, each recorded.
+ * A ticket the recipient has already answered (acknowledged, resolved, disputed) keeps its state.
+ */
+export async function syncDeliveryStates(
+  store: Store,
+  ticketIds: readonly string[],
+  now = new Date(),
+): Promise<void> {
+  const ids = [...new Set(ticketIds)];
+  if (ids.length === 0) return;
+  await store.db.transaction().execute(async (tx) => {
+    for (let i = 0; i < ids.length; i += 2000) {
+      const part = ids.slice(i, i + 2000);
+      const tickets = await sql<{ id: string; state: TicketState }>`
+        select id, state from tickets where id in (${sql.join(part)}) for update`.execute(tx);
+      const messages = await sql<{ ticket_id: string; state: string }>`
+        select ticket_id, state from outbox where ticket_id in (${sql.join(part)})`.execute(tx);
+      const byTicket = new Map<string, string[]>();
+      for (const m of messages.rows)
+        byTicket.set(m.ticket_id, [...(byTicket.get(m.ticket_id) ?? []), m.state]);
+      const moves: { id: string; from: TicketState; to: TicketState }[] = [];
+      const finals: { id: string; state: TicketState }[] = [];
+      for (const t of tickets.rows) {
+        if (!deliveryStates.has(t.state)) continue;
+        const target = deliveryStateOf(byTicket.get(t.id) ?? []);
+        const path = pathBetween(t.state, target);
+        let from = t.state;
+        for (const to of path) {
+          moves.push({ id: t.id, from, to });
+          from = to;
+        }
+        if (path.length > 0) finals.push({ id: t.id, state: target });
+      }
+      if (moves.length === 0) continue;
+      await sql`insert into ticket_transitions (ticket_id, from_state, to_state, actor, at)
+        values ${sql.join(moves.map((m) => sql`(${m.id}, ${m.from}, ${m.to}, 'system', ${now})`))}`.execute(
+        tx,
+      );
+      await sql`update tickets t set state = v.state, updated_at = ${now}
+        from (values ${sql.join(finals.map((f) => sql`(${f.id}, ${f.state})`))}) as v (id, state)
+        where t.id = v.id`.execute(tx);
+    }
+  });
+}

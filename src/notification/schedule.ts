@@ -1,0 +1,186 @@
+/**
+ * The scheduler's decisions, pure: which directives are due now, grouped into the messages they make.
+ *
+ * A directive (one event for one recipient and template) is due when
+ * - it was never told: a **new** finding;
+ * - it was told, the recipient marked that ticket resolved, and the event was seen again after that: a
+ *   **relapse**, told at once (a resolved ticket gets nothing else);
+ * - its severity rose above what was told: told at once (**severity**);
+ * - it was seen again after it was told and its interval has passed since: a **reminder** (not for a ticket
+ *   the recipient disputed: that waits for an analyst).
+ * Otherwise it is not due: an event already told is never told again within its interval.
+ *
+ * Due directives are grouped by (desk, recipient, template, aggregation key). A group waits while
+ * - its feed's batch is still settling: something was added to it less than the quiet period ago;
+ * - the same aggregate was told less than the interval ago, unless the group is urgent (a relapse, a rise in
+ *   severity, or a new finding more severe than the last message about that aggregate).
+ */
+import { severities, type Severity } from '../assessment/index.ts';
+import type { NotifyReason } from './compose.ts';
+import { quietPeriodFor, type NotificationPolicy } from './policy.ts';
+import type { TicketState } from './tickets.repo.ts';
+
+export interface Candidate {
+  directiveId: string;
+  eventId: string;
+  desk: string;
+  recipient: string;
+  onBehalfOf: string | null;
+  template: string;
+  aggregationKey: string;
+  intervalMs: number;
+  /** When the directive was made. */
+  createdAt: Date;
+  /** When a report last carried the event. */
+  lastSeenAt: Date;
+  feedName?: string | undefined;
+  feedProvider?: string | undefined;
+  /** The severity of the event's assessment in force. */
+  severity: Severity;
+  tlp: string;
+  told?: {
+    at: Date;
+    severity: Severity;
+    ticketState: TicketState;
+    /** When that ticket was marked resolved, if it was. */
+    resolvedAt?: Date | undefined;
+  };
+}
+
+/** The last message about an aggregate (recipient, template, aggregation key). */
+export interface AggregateHistory {
+  lastToldAt: Date;
+  severity: Severity;
+}
+
+export interface DueGroup {
+  desk: string;
+  recipient: string;
+  template: string;
+  aggregationKey: string;
+  onBehalfOf: string | null;
+  reason: NotifyReason;
+  /** The highest severity among the group's events. */
+  severity: Severity;
+  items: Candidate[];
+}
+
+export interface WaitingGroup {
+  recipient: string;
+  template: string;
+  aggregationKey: string;
+  events: number;
+  until: Date;
+  why: 'quiet-period' | 'interval';
+}
+
+export interface Plan {
+  due: DueGroup[];
+  waiting: WaitingGroup[];
+}
+
+const rank = (s: Severity): number => severities.indexOf(s);
+
+/** Why a directive is due now, or undefined when it is not. */
+export function dueReason(c: Candidate, now: Date): NotifyReason | undefined {
+  const told = c.told;
+  if (told === undefined) return 'new';
+  if (told.ticketState === 'resolved') {
+    // Resolved: only a sighting after the recipient said so brings it back.
+    return told.resolvedAt !== undefined && c.lastSeenAt > told.resolvedAt ? 'relapse' : undefined;
+  }
+  if (rank(c.severity) > rank(told.severity)) return 'severity';
+  if (told.ticketState === 'disputed') return undefined;
+  if (c.lastSeenAt > told.at && told.at.getTime() + c.intervalMs <= now.getTime()) return 'reminder';
+  return undefined;
+}
+
+export function aggregateKey(recipient: string, template: string, aggregationKey: string): string {
+  return `${recipient}\u0000${template}\u0000${aggregationKey}`;
+}
+
+const reasonOrder: readonly NotifyReason[] = ['relapse', 'severity', 'new', 'reminder'];
+
+export function planNotifications(
+  candidates: readonly Candidate[],
+  history: ReadonlyMap<string, AggregateHistory>,
+  policy: NotificationPolicy,
+  now: Date,
+): Plan {
+  const groups = new Map<string, { group: DueGroup; reasons: Set<NotifyReason> }>();
+  for (const c of candidates) {
+    const reason = dueReason(c, now);
+    if (reason === undefined) continue;
+    const key = `${c.desk}\u0000${aggregateKey(c.recipient, c.template, c.aggregationKey)}`;
+    let entry = groups.get(key);
+    if (entry === undefined) {
+      entry = {
+        group: {
+          desk: c.desk,
+          recipient: c.recipient,
+          template: c.template,
+          aggregationKey: c.aggregationKey,
+          onBehalfOf: c.onBehalfOf,
+          reason,
+          severity: c.severity,
+          items: [],
+        },
+        reasons: new Set(),
+      };
+      groups.set(key, entry);
+    }
+    entry.group.items.push(c);
+    entry.reasons.add(reason);
+    if (rank(c.severity) > rank(entry.group.severity)) entry.group.severity = c.severity;
+  }
+  const due: DueGroup[] = [];
+  const waiting: WaitingGroup[] = [];
+  for (const { group, reasons } of groups.values()) {
+    group.reason = reasonOrder.find((r) => reasons.has(r)) ?? 'new';
+    const last = history.get(aggregateKey(group.recipient, group.template, group.aggregationKey));
+    const urgent =
+      group.reason === 'relapse' ||
+      group.reason === 'severity' ||
+      (last !== undefined && rank(group.severity) > rank(last.severity));
+    if (urgent && group.reason !== 'relapse') group.reason = 'severity';
+    if (last === undefined && group.reason === 'severity') group.reason = 'new';
+    let settledAt = 0;
+    for (const item of group.items) {
+      const touched = Math.max(item.createdAt.getTime(), item.lastSeenAt.getTime());
+      const quiet = quietPeriodFor(policy, { name: item.feedName, provider: item.feedProvider });
+      settledAt = Math.max(settledAt, touched + quiet);
+    }
+    const waitFor = (until: number, why: WaitingGroup['why']) =>
+      waiting.push({
+        recipient: group.recipient,
+        template: group.template,
+        aggregationKey: group.aggregationKey,
+        events: group.items.length,
+        until: new Date(until),
+        why,
+      });
+    if (settledAt > now.getTime()) {
+      waitFor(settledAt, 'quiet-period');
+      continue;
+    }
+    const interval = Math.min(...group.items.map((i) => i.intervalMs));
+    if (!urgent && last !== undefined && last.lastToldAt.getTime() + interval > now.getTime()) {
+      waitFor(last.lastToldAt.getTime() + interval, 'interval');
+      continue;
+    }
+    group.items.sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
+    due.push(group);
+  }
+  due.sort((a, b) =>
+    a.recipient !== b.recipient
+      ? a.recipient < b.recipient
+        ? -1
+        : 1
+      : a.aggregationKey < b.aggregationKey
+        ? -1
+        : a.aggregationKey > b.aggregationKey
+          ? 1
+          : 0,
+  );
+  return { due, waiting };
+}
