@@ -24,6 +24,7 @@ export const errorCodes = {
   'auth.forbidden': 'The API key does not allow this.',
   'assessment.not_in_review': 'The event is not awaiting review.',
   'assessment.framework_invalid': 'The assessment framework file is not valid.',
+  'mail.not_quarantined': 'The mail message is not in quarantine (already released or discarded).',
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -26,6 +26,7 @@ const statusByCode: Record<ErrorCode, ContentfulStatusCode> = {
   'auth.forbidden': 403,
   'assessment.not_in_review': 409,
   'assessment.framework_invalid': 500,
+  'mail.not_quarantined': 409,
 };
 
 export function statusForCode(code: ErrorCode): ContentfulStatusCode {
