@@ -24,6 +24,12 @@ import { keysCreateCommand, keysListCommand, keysRevokeCommand } from './command
 import { lookupCommand } from './commands/lookup.ts';
 import { directivesListCommand, routeCommand } from './commands/route.ts';
 import { migrateCommand } from './commands/migrate.ts';
+import {
+  quarantineDiscardCommand,
+  quarantineListCommand,
+  quarantineReleaseCommand,
+  quarantineShowCommand,
+} from './commands/quarantine.ts';
 import { serveCommand } from './commands/serve.ts';
 import { ticketsShowCommand } from './commands/tickets.ts';
 
@@ -52,6 +58,10 @@ export const commands: readonly Command[] = [
   sourcesShowCommand,
   sourcesSetReliabilityCommand,
   ticketsShowCommand,
+  quarantineListCommand,
+  quarantineShowCommand,
+  quarantineReleaseCommand,
+  quarantineDiscardCommand,
   keysCreateCommand,
   keysListCommand,
   keysRevokeCommand,

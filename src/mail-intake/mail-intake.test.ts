@@ -12,7 +12,7 @@ import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryLogger, shippedFramework } from '../../test/app.ts';
 import { backend, createTestStore } from '../../test/db.ts';
-import { buildZip } from '../../test/zip.ts';
+import { zipOf } from '../../test/mail-zip.ts';
 import { isAppError } from '../core/index.ts';
 import { FeedParsers, findReport, ReportProcessor } from '../intake/index.ts';
 import { processStoredEvents } from '../pipeline/index.ts';
@@ -166,7 +166,7 @@ describe(`e-mail intake over SMTP on ${backend}`, () => {
         { filename: '2024-05-02-scan_http-example-asn.csv.gz', content: gzipSync(scanHttpCsv) },
         {
           filename: 'reports.zip',
-          content: buildZip([{ name: '2024-05-03-scan_http-example-asn.csv', data: scanHttpCsv }]),
+          content: zipOf([{ name: '2024-05-03-scan_http-example-asn.csv', data: scanHttpCsv }]),
         },
         { filename: 'notes.docx', content: Buffer.from('PK not really') },
         { filename: 'logo.png', content: Buffer.from([0x89, 0x50]), contentType: 'image/png' },
