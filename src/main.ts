@@ -106,6 +106,13 @@ export function createPortal(
     version,
     framework,
     intake: { processor, uploadDir: uploadDirectory(config), maxUploadBytes: config.uploadMaxBytes },
+    reporting: {
+      secret: config.secret,
+      publicUrl: config.publicUrl,
+      rateLimit: config.reportRateLimit,
+      // Acknowledgements go out behind the one outward identity of the routing profile.
+      mailFrom: loadRoutingProfile(config.routingProfile).identity,
+    },
   });
 }
 

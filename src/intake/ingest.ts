@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, eventId, isAppError, type Event } from '../core/index.ts';
 import type { Store } from '../platform/db/index.ts';
+import type { SingleReportContext } from '../platform/db/schema.ts';
 import { archiveReportFile, type ArchivedFile } from './archive.ts';
 import { storeEventBatch, type EventToStore } from './events.repo.ts';
 import { detectFeed, type FeedKind, type FeedParsers } from './feeds.ts';
@@ -19,6 +20,8 @@ export interface IngestRequest {
   reportType?: string | undefined;
   /** `feed.name` for every event, overriding the parser's. */
   feedName?: string | undefined;
+  /** A single report's context for assessment (kept with the report). */
+  single?: SingleReportContext | undefined;
 }
 
 export interface IngestDeps {
@@ -85,6 +88,7 @@ export async function receiveReport(
       ...(request.feed === undefined ? {} : { feed: request.feed }),
       ...(request.reportType === undefined ? {} : { reportType: request.reportType }),
       ...(request.feedName === undefined ? {} : { feedName: request.feedName }),
+      ...(request.single === undefined ? {} : { single: request.single }),
     },
   });
   return { id, receivedAt };

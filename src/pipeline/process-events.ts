@@ -14,10 +14,12 @@ import {
   storeFrameworkAssessments,
   type AssessmentInput,
   type Decision,
+  type ImpactAnswer,
   type Framework,
 } from '../assessment/index.ts';
 import { parseTlp, type Event } from '../core/index.ts';
 import type { Store } from '../platform/db/index.ts';
+import type { SingleReportContext } from '../platform/db/schema.ts';
 import {
   routeEvent,
   storeRouting,
@@ -52,6 +54,8 @@ export interface EventContext {
   source: { name: string; reliability: string; tlp: string };
   /** Other sources that reported the same fact (sightings from their reports). */
   independentSources: number;
+  /** When the event's first report was a single report (web form, API): what it said about itself. */
+  single?: SingleReportContext;
 }
 
 /** The assessment input of an event, its owner resolved. */
@@ -74,6 +78,32 @@ export function assessmentInput(context: EventContext, resolution: Resolution): 
       ...(constituency === undefined ? {} : { constituency }),
     },
     corroboration: { independentSources: context.independentSources, ownVerification: false },
+    ...singleReportInput(context.single),
+  };
+}
+
+/** The `report.*` and `answers.*` facts of a single report. */
+function singleReportInput(single: SingleReportContext | undefined): Partial<AssessmentInput> {
+  if (single === undefined) return {};
+  const requestedTlp = single.requestedTlp === undefined ? undefined : parseTlp(single.requestedTlp);
+  const impact = single.answers?.impact?.filter((a): a is ImpactAnswer & string =>
+    ['low', 'medium', 'high'].includes(a),
+  );
+  return {
+    report: {
+      kind: 'single',
+      evidence: single.evidence,
+      contact: single.contact,
+      ...(requestedTlp === undefined ? {} : { requestedTlp }),
+    },
+    ...(single.answers === undefined
+      ? {}
+      : {
+          answers: {
+            ...(single.answers.likelihood === undefined ? {} : { likelihood: single.answers.likelihood }),
+            ...(impact === undefined ? {} : { impact }),
+          },
+        }),
   };
 }
 
@@ -97,6 +127,7 @@ export async function loadEventContexts(
       'sources.name as source',
       'sources.reliability',
       'sources.tlp',
+      'reports.request',
       (eb) =>
         eb
           .selectFrom('event_sightings')
@@ -122,6 +153,7 @@ export async function loadEventContexts(
     event: row.data,
     source: { name: row.source, reliability: row.reliability, tlp: row.tlp },
     independentSources: Number(row.others ?? 0),
+    ...(row.request.single === undefined ? {} : { single: row.request.single }),
   }));
 }
 

@@ -9,6 +9,7 @@ import { assessmentRoutes } from './assessment.routes.ts';
 import { createErrorHandler, notFound } from './errors.ts';
 import { healthRoutes } from './health.routes.ts';
 import { homePage, type HomeLink } from './pages/home.ts';
+import { reportFormRoutes, type ReportFormRoutesDeps } from './report-form.routes.ts';
 import { reportRoutes, type ReportRoutesDeps } from './reports.routes.ts';
 import { requestLog } from './request-log.ts';
 
@@ -20,13 +21,23 @@ export interface AppDeps {
   intake: Omit<ReportRoutesDeps, 'store'>;
   /** The assessment framework in force, published at /framework. */
   framework: Framework;
+  /** The researchers' report form (`/report`, `/policy`); left out when not given. */
+  reporting?: Omit<ReportFormRoutesDeps, 'store' | 'processor' | 'uploadDir' | 'instanceName'>;
 }
 
 /**
  * The HTTP application: every route, page and API of the portal. It opens no port, so tests drive it with
  * `app.request()`; `platform/http-server.ts` serves it.
  */
-export function createApp({ store, log, instanceName, version, intake, framework }: AppDeps): Hono {
+export function createApp({
+  store,
+  log,
+  instanceName,
+  version,
+  intake,
+  framework,
+  reporting,
+}: AppDeps): Hono {
   const app = new Hono();
   app.use(requestId());
   app.use(requestLog(log));
@@ -66,11 +77,23 @@ export function createApp({ store, log, instanceName, version, intake, framework
         'The partner API: send reports (JSON with events, or feed files) with an API key; OpenAPI 3.1 at /api/openapi.json.',
     },
   ];
+  if (reporting !== undefined) {
+    links.unshift({
+      href: '/report',
+      label: 'Report a vulnerability',
+      description:
+        'The report form for researchers (Nederlands / English), anonymous if you wish; and the disclosure policy at /policy.',
+    });
+  }
 
   app.get('/', (c) => c.html(homePage({ instanceName, version, links })));
   app.route('/', healthRoutes({ store }));
   app.route('/', reportRoutes({ store, ...intake }));
   app.route('/', assessmentRoutes({ store, framework, instanceName }));
+  if (reporting !== undefined) {
+    const { processor, uploadDir } = intake;
+    app.route('/', reportFormRoutes({ ...reporting, store, processor, uploadDir, instanceName }));
+  }
   app.route('/', apiDocsRoutes({ version, instanceName }));
 
   app.notFound(notFound);

@@ -89,6 +89,17 @@ export interface ReportRequestOptions {
   feed?: string;
   reportType?: string;
   feedName?: string;
+  /** A single report (web form, API): what assessment reads about the report besides its events. */
+  single?: SingleReportContext;
+}
+
+/** The report context of a single report (`report.*` and `answers.*` facts of the framework). */
+export interface SingleReportContext {
+  evidence: boolean;
+  contact: boolean;
+  requestedTlp?: string;
+  /** The reporter's NCSC kans/schade answers: 10 likelihood answers 1..4, 5 damage answers. */
+  answers?: { likelihood?: number[]; impact?: string[] };
 }
 
 export interface ReportArchiveTable {
