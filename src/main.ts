@@ -2,6 +2,7 @@
  * The composition root: the only module that reads the environment and the process arguments. It loads the
  * configuration once, builds the adapters (logger, store, HTTP server) and hands them to the CLI.
  */
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
 import packageJson from '../package.json' with { type: 'json' };
@@ -18,6 +19,15 @@ import { createApp } from './portal/app.ts';
 import { loadFramework, type Framework } from './assessment/index.ts';
 import { processStoredEvents } from './pipeline/index.ts';
 import { loadOwnerDirectory, loadRoutingProfile, OwnerIndex } from './routing/index.ts';
+import {
+  defaultMailLimits,
+  loadSenders,
+  processMail,
+  queueReports,
+  startImapPoller,
+  startMailListener,
+  type SenderList,
+} from './mail-intake/index.ts';
 
 export const version: string = packageJson.version;
 
@@ -40,6 +50,7 @@ export async function startService({ config, log, store, portal }: ServiceDeps):
   // Validated before anything starts: a malformed framework or profile stops the service with its message.
   const framework = await loadFramework(config.assessmentFramework);
   const profile = loadRoutingProfile(config.routingProfile);
+  const senders = loadSenders(config.mailIntake.sendersFile);
   const processor = await createReportProcessor(config, log, store, async (reportId) => {
     // The directory may have changed since the last report: read it for each one.
     const index = new OwnerIndex(await loadOwnerDirectory(store, config.homeCountry));
@@ -50,11 +61,18 @@ export async function startService({ config, log, store, portal }: ServiceDeps):
   if (resumed > 0) log.info({ reports: resumed }, 'resuming unfinished uploads');
   const app = portal ? portal(processor, framework) : createPortal(config, log, store, processor, framework);
   const server = await startHttpServer(app, { port: config.port, host: config.host });
+  const mailIntake = await startMailIntake(config, log, store, processor, senders).catch(
+    async (error: unknown) => {
+      await server.close(0);
+      throw error;
+    },
+  );
   const stopped = new Promise<number>((resolve) => {
     const uninstall = installShutdown({
       log,
       steps: [
         { name: 'http', run: () => server.close(config.shutdownTimeoutMs) },
+        { name: 'mail intake', run: () => mailIntake.stop() },
         { name: 'intake', run: () => processor.stop() },
         { name: 'database', run: () => store.close() },
       ],
@@ -84,6 +102,57 @@ export async function createReportProcessor(
 export async function createEnricher(config: Config): Promise<(event: Event) => Event> {
   const table = await loadIpTable({ cacheDir: join(config.dataDir, 'ip-table') });
   return (event) => enrichEvent(table, event);
+}
+
+/**
+ * E-mail intake, when configured: the SMTP listener (TOCSIN_MAIL_INTAKE_PORT) and the IMAP poller
+ * (IMAP_URL) hand each message to `processMail`, whose reports go to the same processor as uploads.
+ */
+export async function startMailIntake(
+  config: Config,
+  log: Logger,
+  store: Store,
+  processor: ReportProcessor,
+  senders: SenderList,
+): Promise<{ stop: () => Promise<void> }> {
+  const { port, host, imapUrl, imapPollMs } = config.mailIntake;
+  if (port === undefined && imapUrl === undefined) return { stop: () => Promise.resolve() };
+  const uploadDir = uploadDirectory(config);
+  await mkdir(uploadDir, { recursive: true });
+  const deps = {
+    store,
+    sink: queueReports({ store, processor, uploadDir }),
+    senders,
+    limits: defaultMailLimits,
+    workDir: uploadDir,
+    log: log.child({ component: 'mail-intake' }),
+  };
+  const receive = (mail: Parameters<typeof processMail>[1]) => processMail(deps, mail);
+  const listener =
+    port === undefined
+      ? undefined
+      : await startMailListener(receive, deps.log, {
+          port,
+          host,
+          maxMessageBytes: defaultMailLimits.maxMessageBytes,
+        });
+  if (listener !== undefined) {
+    log.info({ host, port: listener.port, senders: senders.entries.length }, 'mail intake listening');
+  }
+  const poller =
+    imapUrl === undefined
+      ? undefined
+      : startImapPoller(receive, deps.log, {
+          url: imapUrl,
+          everyMs: imapPollMs,
+          maxMessageBytes: defaultMailLimits.maxMessageBytes,
+        });
+  return {
+    stop: async () => {
+      await poller?.stop();
+      await listener?.close();
+    },
+  };
 }
 
 /** Where uploads wait, under their report id, until they are processed. */
