@@ -217,6 +217,20 @@ describe(`e-mail intake over SMTP on ${backend}`, () => {
     expect(await decisionsOf(report.id)).toEqual(['review']);
   });
 
+  it('a plain-text mail that names no system is kept as a report, but the framework rejects it (no target)', async () => {
+    const outcome = await send({
+      from: 'alice@cert.example.net',
+      to: 'reports@tocsin.example',
+      subject: 'A question',
+      text: 'Do you also see the new campaign against webmail servers?',
+    });
+    if (outcome.status !== 'accepted') throw new Error('not accepted');
+    const report = await processedReport(outcome.reports[0] ?? '');
+    expect(report).toMatchObject({ status: 'processed', accepted: 1 });
+    // completeness.target: without source.ip/fqdn/url/network/asn the shipped framework says reject.
+    expect(await decisionsOf(report.id)).toEqual(['reject']);
+  });
+
   it("an unknown sender's mail lands in quarantine with its raw message, no report", async () => {
     const reportsBefore = (await store.db.selectFrom('reports').select('id').execute()).length;
     const outcome = await send({
