@@ -30,6 +30,7 @@ import {
   quarantineReleaseCommand,
   quarantineShowCommand,
 } from './commands/quarantine.ts';
+import { reportsListCommand, reportsMessageCommand, reportsShowCommand } from './commands/reports.ts';
 import { serveCommand } from './commands/serve.ts';
 import { ticketsShowCommand } from './commands/tickets.ts';
 
@@ -58,6 +59,9 @@ export const commands: readonly Command[] = [
   sourcesShowCommand,
   sourcesSetReliabilityCommand,
   ticketsShowCommand,
+  reportsListCommand,
+  reportsShowCommand,
+  reportsMessageCommand,
   quarantineListCommand,
   quarantineShowCommand,
   quarantineReleaseCommand,

@@ -267,6 +267,19 @@ export async function listResearcherReports(store: Store, limit: number): Promis
   }));
 }
 
+/** What is needed to write to the reporter: only this module ever reads it. */
+export async function reporterContact(
+  store: Store,
+  researcherReportId: string,
+): Promise<{ email: string | null; pgpKey: string | null; name: string | null }> {
+  const row = await db(store)
+    .selectFrom('researcher_reports')
+    .select(['reporter_email', 'reporter_pgp_key', 'reporter_name'])
+    .where('id', '=', researcherReportId)
+    .executeTakeFirstOrThrow();
+  return { email: row.reporter_email, pgpKey: row.reporter_pgp_key, name: row.reporter_name };
+}
+
 export async function addReportMessage(
   store: Store,
   researcherReportId: string,

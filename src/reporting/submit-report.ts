@@ -166,10 +166,13 @@ async function acknowledgementText(
           'Kind regards,',
           deps.mailFrom.name,
         ];
-  const plain = `${text.join('\n')}\n`;
-  if (input.reporterPgpKey === undefined) return plain;
-  // The mail carries the status link: encrypted to the reporter's key when they gave one.
-  const key = (await readKey({ armoredKey: input.reporterPgpKey })).toPublic();
+  return encryptedFor(input.reporterPgpKey, `${text.join('\n')}\n`);
+}
+
+/** The text as it is mailed: encrypted to the reporter's OpenPGP key when they gave one. */
+export async function encryptedFor(armoredKey: string | undefined | null, plain: string): Promise<string> {
+  if (armoredKey === undefined || armoredKey === null) return plain;
+  const key = (await readKey({ armoredKey })).toPublic();
   // openpgp's declared return type names web streams, which Node's lib types lack: read it as unknown.
   const encrypted: unknown = await encrypt({
     message: await createMessage({ text: plain }),
