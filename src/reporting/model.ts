@@ -143,5 +143,5 @@ export const damageScale: Readonly<Record<DamageAnswer, Text>> = {
   high: { en: 'high', nl: 'hoog' },
 };
 
-/** `R-YYYYMMDD-XXXXXX`: the day (UTC) and six characters of a 30-letter alphabet without look-alikes. */
+/** `R-YYYYMMDD-XXXXXX`: the day (UTC) and six characters of a 29-character alphabet without look-alikes. */
 export const trackingIdPattern = /^R-[0-9]{8}-[0-9A-Z]{6}$/;

@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 
-/** 30 letters and digits without the look-alikes 0/O, 1/I/L and 5/S, so an id read aloud is not misheard. */
+/** 29 letters and digits without the look-alikes 0/O, 1/I/L and 5/S, so an id read aloud is not misheard. */
 const trackingAlphabet = '2346789ABCDEFGHJKMNPQRTUVWXYZ';
 
 /** A tracking id `R-YYYYMMDD-XXXXXX` (the UTC day of receipt); the store's unique index catches a clash. */
