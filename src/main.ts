@@ -28,6 +28,7 @@ import {
   startMailListener,
   type SenderList,
 } from './mail-intake/index.ts';
+import { createNotifier, createTransport, startNotifyLoop } from './notification/index.ts';
 
 export const version: string = packageJson.version;
 
@@ -57,6 +58,7 @@ export async function startService({ config, log, store, portal }: ServiceDeps):
     const result = await processStoredEvents({ store, index, profile, framework }, { reportId });
     log.info({ report: reportId, ...result }, 'report assessed and routed');
   });
+  const notifier = createNotifier(config, store);
   const resumed = await processor.resume(uploadDirectory(config));
   if (resumed > 0) log.info({ reports: resumed }, 'resuming unfinished uploads');
   const app = portal ? portal(processor, framework) : createPortal(config, log, store, processor, framework);
@@ -67,6 +69,13 @@ export async function startService({ config, log, store, portal }: ServiceDeps):
       throw error;
     },
   );
+  const transport = createTransport(config);
+  const notifyLoop = startNotifyLoop(
+    notifier,
+    transport === undefined ? undefined : (m) => transport.send(m),
+    config.notifyEveryMs,
+    log,
+  );
   const stopped = new Promise<number>((resolve) => {
     const uninstall = installShutdown({
       log,
@@ -74,6 +83,13 @@ export async function startService({ config, log, store, portal }: ServiceDeps):
         { name: 'http', run: () => server.close(config.shutdownTimeoutMs) },
         { name: 'mail intake', run: () => mailIntake.stop() },
         { name: 'intake', run: () => processor.stop() },
+        {
+          name: 'notification',
+          run: async () => {
+            await notifyLoop.stop();
+            transport?.close();
+          },
+        },
         { name: 'database', run: () => store.close() },
       ],
       exit: (code) => {
@@ -181,6 +197,13 @@ export function createPortal(
       rateLimit: config.reportRateLimit,
       // Acknowledgements go out behind the one outward identity of the routing profile.
       mailFrom: loadRoutingProfile(config.routingProfile).identity,
+    },
+    notification: {
+      secret: config.secret,
+      transport:
+        config.smtpUrl === undefined
+          ? 'No SMTP_URL is set: messages stay here, in the database outbox, exactly as they would be sent.'
+          : `Messages are delivered through ${redactUrl(config.smtpUrl)}.`,
     },
   });
 }

@@ -35,6 +35,8 @@ export interface TestAppOptions {
   maxUploadBytes?: number;
   shadowserverSchemaPath?: string;
   framework?: Framework;
+  /** Verifies the links in warnings (`/t/<token>`); the outbox and the links are mounted with it. */
+  linkSecret?: string;
 }
 
 /** The full portal over a test store, with a real report processor and a private upload directory. */
@@ -53,6 +55,9 @@ export function createTestApp(store: Store, options: TestAppOptions = {}) {
     version: '9.9.9',
     intake: { processor, uploadDir, maxUploadBytes: options.maxUploadBytes ?? 10 * 1024 * 1024 },
     framework: options.framework ?? shippedFramework,
+    ...(options.linkSecret === undefined
+      ? {}
+      : { notification: { secret: options.linkSecret, transport: 'Test: messages stay in the outbox.' } }),
   });
   return { app, processor, uploadDir };
 }

@@ -24,6 +24,7 @@ import { keysCreateCommand, keysListCommand, keysRevokeCommand } from './command
 import { lookupCommand } from './commands/lookup.ts';
 import { directivesListCommand, routeCommand } from './commands/route.ts';
 import { migrateCommand } from './commands/migrate.ts';
+import { notifyRunCommand } from './commands/notify.ts';
 import {
   quarantineDiscardCommand,
   quarantineListCommand,
@@ -58,6 +59,7 @@ export const commands: readonly Command[] = [
   reviewRejectCommand,
   sourcesShowCommand,
   sourcesSetReliabilityCommand,
+  notifyRunCommand,
   ticketsShowCommand,
   reportsListCommand,
   reportsShowCommand,

@@ -4,7 +4,7 @@ import { AppError, isUuid } from '../core/index.ts';
 import type { Store } from '../platform/db/index.ts';
 
 /** What an API key may do. */
-export const apiKeyScopes = ['reports:write', 'reports:read', 'review'] as const;
+export const apiKeyScopes = ['reports:write', 'reports:read', 'review', 'admin'] as const;
 export type ApiKeyScope = (typeof apiKeyScopes)[number];
 
 export interface ApiKeyPrincipal {

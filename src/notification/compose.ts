@@ -91,8 +91,8 @@ export function composeMessage(
     recipient: input.recipient,
     on_behalf_of: input.onBehalfOf ?? '',
     count: String(input.events.length),
-    first_seen: formatTime(minDate(input.events.map((e) => e.firstSeen))),
-    last_seen: formatTime(maxDate(input.events.map((e) => e.lastSeen))),
+    first_seen: formatTime(minDate(input.events.map((e) => observedAt(e) ?? e.firstSeen))),
+    last_seen: formatTime(maxDate(input.events.map((e) => observedAt(e) ?? e.lastSeen))),
     feeds: distinct(
       input.events.map((e) => textOf(e.data['feed.name'] ?? e.data['feed.provider'] ?? '?')),
     ).join(', '),
@@ -181,6 +181,14 @@ export function csvCell(value: unknown): string {
         : JSON.stringify(value);
   if (/^[=+@\t\r]/.test(text) || /^-(?!\d)/.test(text)) text = `'${text}`;
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** When the source observed the event (`time.source`), if it says. */
+function observedAt(event: NotifiedEvent): Date | undefined {
+  const value = event.data['time.source'];
+  if (typeof value !== 'string') return undefined;
+  const time = Date.parse(value);
+  return Number.isNaN(time) ? undefined : new Date(time);
 }
 
 function textOf(value: unknown): string {

@@ -140,6 +140,7 @@ export async function composeDue(
         directiveId: i.directiveId,
         eventId: i.eventId,
         severity: i.severity,
+        finding: i.finding,
       })),
       messages,
     };

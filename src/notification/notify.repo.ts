@@ -34,6 +34,7 @@ interface CandidateRow {
   aggregation_key: string;
   notify_interval: string;
   created_at: Date | string;
+  finding: string;
   told_at: Date | string | null;
   told_severity: string | null;
   told_state: string | null;
@@ -46,8 +47,28 @@ interface CandidateRow {
 }
 
 /**
+ * The finding an event reports, as SQL over `events.data`: classification (identifier, else type), the
+ * system (address, else name, else URL) and the port. `findingOf` is the same in code.
+ */
+const findingSql = sql<string>`concat_ws('|',
+  coalesce(e.data->>'classification.identifier', e.data->>'classification.type', ''),
+  coalesce(e.data->>'source.ip', e.data->>'source.fqdn', e.data->>'source.url', ''),
+  coalesce(e.data->>'source.port', ''))`;
+
+export function findingOf(data: Readonly<Record<string, unknown>>): string {
+  const text = (v: unknown) =>
+    v === undefined || v === null ? undefined : typeof v === 'string' ? v : JSON.stringify(v);
+  return [
+    text(data['classification.identifier']) ?? text(data['classification.type']) ?? '',
+    text(data['source.ip']) ?? text(data['source.fqdn']) ?? text(data['source.url']) ?? '',
+    text(data['source.port']) ?? '',
+  ].join('|');
+}
+
+/**
  * Directives whose event is to be notified (its assessment in force says `notify`) and that may be due:
- * never told, seen again since they were told, or of another severity than told.
+ * never told, seen again since they were told, or assessed at another severity than told; each with what
+ * its recipient was last told about its finding.
  */
 export async function loadCandidates(store: Store): Promise<Candidate[]> {
   const result = await sql<CandidateRow>`
@@ -55,22 +76,28 @@ export async function loadCandidates(store: Store): Promise<Candidate[]> {
       select s.event_id, max(r.received_at) as last_seen_at
       from event_sightings s join reports r on r.id = s.report_id
       group by s.event_id
+    ),
+    candidates as (
+      select d.*, a.severity, a.tlp, e.feed_name, e.data->>'feed.provider' as feed_provider,
+             seen.last_seen_at, ${findingSql} as finding
+      from directives d
+      join event_assessments ea on ea.event_id = d.event_id and ea.decision = 'notify'
+      join assessments a on a.id = ea.assessment_id
+      join events e on e.id = d.event_id
+      left join seen on seen.event_id = d.event_id
+      where d.told_at is null
+         or seen.last_seen_at > d.told_at
+         or a.severity is distinct from d.told_severity
     )
-    select d.id, d.event_id, d.desk, d.recipient, d.on_behalf_of, d.template, d.aggregation_key,
-           d.notify_interval, d.created_at, d.told_at, d.told_severity, t.state as told_state,
+    select c.id, c.event_id, c.desk, c.recipient, c.on_behalf_of, c.template, c.aggregation_key,
+           c.notify_interval, c.created_at, c.finding, c.severity, c.tlp, c.feed_name, c.feed_provider,
+           c.last_seen_at, f.told_at, f.severity as told_severity, t.state as told_state,
            (select max(tr.at) from ticket_transitions tr
-             where tr.ticket_id = d.told_ticket and tr.to_state = 'resolved') as resolved_at,
-           a.severity, a.tlp, e.feed_name, e.data->>'feed.provider' as feed_provider, seen.last_seen_at
-    from directives d
-    join event_assessments ea on ea.event_id = d.event_id and ea.decision = 'notify'
-    join assessments a on a.id = ea.assessment_id
-    join events e on e.id = d.event_id
-    left join seen on seen.event_id = d.event_id
-    left join tickets t on t.id = d.told_ticket
-    where d.told_at is null
-       or seen.last_seen_at > d.told_at
-       or a.severity is distinct from d.told_severity
-    order by d.id`.execute(store.db);
+             where tr.ticket_id = f.ticket_id and tr.to_state = 'resolved') as resolved_at
+    from candidates c
+    left join notified_findings f on f.recipient = c.recipient and f.template = c.template and f.finding = c.finding
+    left join tickets t on t.id = f.ticket_id
+    order by c.id`.execute(store.db);
   return result.rows.map((row) => {
     const createdAt = toDate(row.created_at);
     return {
@@ -84,6 +111,7 @@ export async function loadCandidates(store: Store): Promise<Candidate[]> {
       intervalMs: parseDurationMs(row.notify_interval) ?? 24 * 3_600_000,
       createdAt,
       lastSeenAt: row.last_seen_at === null ? createdAt : toDate(row.last_seen_at),
+      finding: row.finding,
       feedName: row.feed_name ?? undefined,
       feedProvider: row.feed_provider ?? undefined,
       severity: row.severity as Severity,
@@ -302,7 +330,7 @@ export interface TicketToWrite {
   language: Language;
   severity: Severity;
   reason: NotifyReason;
-  items: readonly { directiveId: string; eventId: string; severity: Severity }[];
+  items: readonly { directiveId: string; eventId: string; severity: Severity; finding: string }[];
   messages: readonly {
     messageId: string;
     from: string;
@@ -351,6 +379,30 @@ async function writeTicketBatch(
     await sql`update directives d set told_at = ${now}, told_ticket = v.ticket, told_severity = v.severity
       from (values ${sql.join(part.map((i) => sql`(${i.directiveId}::bigint, ${i.ticket}, ${i.severity})`))}) as v (id, ticket, severity)
       where d.id = v.id`.execute(tx);
+  }
+  // What each recipient was told about each finding, last: the newest ticket wins.
+  const findings = new Map<
+    string,
+    { recipient: string; template: string; finding: string; ticket: string; severity: Severity }
+  >();
+  for (const t of tickets) {
+    for (const i of t.items) {
+      findings.set(`${t.recipient}\u0000${t.template}\u0000${i.finding}`, {
+        recipient: t.recipient,
+        template: t.template,
+        finding: i.finding,
+        ticket: t.id,
+        severity: i.severity,
+      });
+    }
+  }
+  for (const part of chunks([...findings.values()], 3000)) {
+    await sql`insert into notified_findings (recipient, template, finding, ticket_id, told_at, severity)
+      values ${sql.join(part.map((f) => sql`(${f.recipient}, ${f.template}, ${f.finding}, ${f.ticket}, ${now}, ${f.severity})`))}
+      on conflict (recipient, template, finding) do update
+        set ticket_id = excluded.ticket_id, told_at = excluded.told_at, severity = excluded.severity`.execute(
+      tx,
+    );
   }
   const messages = tickets.flatMap((t) => t.messages.map((m) => ({ ticket: t.id, ...m })));
   for (const part of chunks(messages, 500)) {

@@ -186,31 +186,88 @@ export async function sendDueMessages(
 }
 
 export interface OutboxEntry {
+  id: string;
+  ticketId: string | null;
   messageId: string;
   to: string;
   subject: string;
   state: string;
   attempts: number;
   lastResponse: string | null;
+  createdAt: Date;
+  sentAt: Date | null;
 }
 
-export async function listOutbox(store: Store, limit = 100): Promise<OutboxEntry[]> {
-  const result = await sql<{
-    message_id: string;
-    to_address: string;
-    subject: string;
-    state: string;
-    attempts: number;
-    last_response: string | null;
-  }>`select message_id, to_address, subject, state, attempts, last_response from outbox order by id desc limit ${limit}`.execute(
-    store.db,
-  );
-  return result.rows.map((r) => ({
+export interface OutboxMessage extends OutboxEntry {
+  from: string;
+  text: string;
+  html: string | null;
+  attachments: { filename: string; contentType: string; content: string }[];
+}
+
+interface EntryRow {
+  id: string;
+  ticket_id: string | null;
+  message_id: string;
+  to_address: string;
+  subject: string;
+  state: string;
+  attempts: number;
+  last_response: string | null;
+  created_at: Date | string;
+  sent_at: Date | string | null;
+}
+
+function entry(r: EntryRow): OutboxEntry {
+  return {
+    id: r.id,
+    ticketId: r.ticket_id,
     messageId: r.message_id,
     to: r.to_address,
     subject: r.subject,
     state: r.state,
     attempts: r.attempts,
     lastResponse: r.last_response,
-  }));
+    createdAt: new Date(r.created_at),
+    sentAt: r.sent_at === null ? null : new Date(r.sent_at),
+  };
+}
+
+/** The newest messages first, at most `limit`; with `state`, only those in it. */
+export async function listOutbox(store: Store, limit = 100, state?: string): Promise<OutboxEntry[]> {
+  const result = await sql<EntryRow>`
+    select id, ticket_id, message_id, to_address, subject, state, attempts, last_response, created_at, sent_at
+    from outbox ${state === undefined ? sql`` : sql`where state = ${state}`}
+    order by id desc limit ${limit}`.execute(store.db);
+  return result.rows.map(entry);
+}
+
+/** One message as it was (or would be) sent; undefined when there is none. */
+export async function findOutboxMessage(store: Store, id: string): Promise<OutboxMessage | undefined> {
+  if (!/^\d{1,18}$/.test(id)) return undefined;
+  const result = await sql<
+    EntryRow & {
+      from_address: string;
+      body_text: string;
+      body_html: string | null;
+      attachments: OutboxMessage['attachments'];
+    }
+  >`
+    select * from outbox where id = ${id}`.execute(store.db);
+  const row = result.rows[0];
+  if (row === undefined) return undefined;
+  return {
+    ...entry(row),
+    from: row.from_address,
+    text: row.body_text,
+    html: row.body_html,
+    attachments: row.attachments,
+  };
+}
+
+/** Messages by state. */
+export async function outboxCounts(store: Store): Promise<Record<string, number>> {
+  const result = await sql<{ state: string; n: number | string }>`
+    select state, count(*) as n from outbox group by state`.execute(store.db);
+  return Object.fromEntries(result.rows.map((r) => [r.state, Number(r.n)]));
 }

@@ -35,6 +35,7 @@ function candidate(overrides: Partial<Candidate> = {}): Candidate {
     intervalMs: 24 * hour,
     createdAt: at(-2),
     lastSeenAt: at(-2),
+    finding: `open-rdp|192.0.2.${n}|3389`,
     feedName: 'Open-DNS',
     feedProvider: 'Shadowserver',
     severity: 'medium',

@@ -1,14 +1,16 @@
 /**
  * The scheduler's decisions, pure: which directives are due now, grouped into the messages they make.
  *
- * A directive (one event for one recipient and template) is due when
- * - it was never told: a **new** finding;
- * - it was told, the recipient marked that ticket resolved, and the event was seen again after that: a
+ * A directive (one event for one recipient and template) reports a finding: the same problem on the same
+ * system (classification, address or name, port), which a new day's scan reports again as a new event. It
+ * is due when
+ * - its finding was never told: a **new** finding;
+ * - the finding was told, the recipient marked that ticket resolved, and the event was seen after that: a
  *   **relapse**, told at once (a resolved ticket gets nothing else);
  * - its severity rose above what was told: told at once (**severity**);
- * - it was seen again after it was told and its interval has passed since: a **reminder** (not for a ticket
- *   the recipient disputed: that waits for an analyst).
- * Otherwise it is not due: an event already told is never told again within its interval.
+ * - it was seen after the finding was told and the interval has passed since: a **reminder** (not for a
+ *   ticket the recipient disputed: that waits for an analyst).
+ * Otherwise it is not due: a finding already told is never told again within its interval.
  *
  * Due directives are grouped by (desk, recipient, template, aggregation key). A group waits while
  * - its feed's batch is still settling: something was added to it less than the quiet period ago;
@@ -33,11 +35,14 @@ export interface Candidate {
   createdAt: Date;
   /** When a report last carried the event. */
   lastSeenAt: Date;
+  /** The finding the event reports: the same problem on the same system, whatever event reported it. */
+  finding: string;
   feedName?: string | undefined;
   feedProvider?: string | undefined;
   /** The severity of the event's assessment in force. */
   severity: Severity;
   tlp: string;
+  /** What the recipient was last told about this finding, if anything. */
   told?: {
     at: Date;
     severity: Severity;

@@ -65,12 +65,14 @@ export interface SmtpTransportOptions {
   maxConnections?: number;
   /** Milliseconds to wait for a connection and for each answer. */
   timeoutMs?: number;
+  /** Signs every message with DKIM (RFC 6376) for this domain and selector. */
+  dkim?: { domainName: string; keySelector: string; privateKey: string };
 }
 
 export class SmtpTransport {
   readonly #transporter: Transporter<SMTPPool.SentMessageInfo>;
 
-  constructor({ url, maxConnections = 5, timeoutMs = 30_000 }: SmtpTransportOptions) {
+  constructor({ url, maxConnections = 5, timeoutMs = 30_000, dkim }: SmtpTransportOptions) {
     const parsed = new URL(url);
     if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') {
       throw new TypeError(`SMTP_URL must start with smtp:// or smtps://, not ${parsed.protocol}//`);
@@ -84,6 +86,7 @@ export class SmtpTransport {
       connectionTimeout: timeoutMs,
       greetingTimeout: timeoutMs,
       socketTimeout: timeoutMs,
+      ...(dkim === undefined ? {} : { dkim }),
       ...(parsed.username === ''
         ? {}
         : { auth: { user: decodeURIComponent(parsed.username), pass: decodeURIComponent(parsed.password) } }),

@@ -302,3 +302,50 @@ export async function syncDeliveryStates(
     }
   });
 }
+
+const responseStates = { acknowledge: 'acknowledged', resolved: 'resolved', dispute: 'disputed' } as const;
+
+export interface TicketResponse {
+  ticket: string;
+  action: keyof typeof responseStates;
+  /** The mailbox the link was sent to. */
+  contact: string;
+  comment?: string | undefined;
+  remoteAddress?: string | undefined;
+  userAgent?: string | undefined;
+}
+
+/**
+ * Records a recipient's answer through a signed link, and moves the ticket when the answer is a move it may
+ * make (acknowledging a resolved ticket changes nothing, but is still recorded with who and when).
+ */
+export async function recordTicketResponse(
+  store: Store,
+  response: TicketResponse,
+  now = new Date(),
+): Promise<{ moved: boolean; state: TicketState }> {
+  return store.db.transaction().execute(async (tx) => {
+    const found = await sql<{ state: TicketState }>`
+      select state from tickets where id = ${response.ticket} for update`.execute(tx);
+    const from = found.rows[0]?.state;
+    if (from === undefined) throw new AppError('core.not_found', `No ticket ${response.ticket}.`);
+    const to = responseStates[response.action];
+    const moved = canMove(from, to);
+    const comment = response.comment?.trim().slice(0, 2000) || null;
+    if (moved) {
+      await sql`update tickets set state = ${to}, updated_at = ${now} where id = ${response.ticket}`.execute(
+        tx,
+      );
+      await sql`insert into ticket_transitions (ticket_id, from_state, to_state, actor, detail, at)
+        values (${response.ticket}, ${from}, ${to}, ${`recipient:${response.contact}`}, ${comment}, ${now})`.execute(
+        tx,
+      );
+    }
+    await sql`insert into ticket_responses (ticket_id, action, contact, comment, remote_address, user_agent, moved, at)
+      values (${response.ticket}, ${response.action}, ${response.contact}, ${comment},
+              ${response.remoteAddress?.slice(0, 100) ?? null}, ${response.userAgent?.slice(0, 500) ?? null}, ${moved}, ${now})`.execute(
+      tx,
+    );
+    return { moved, state: moved ? to : from };
+  });
+}

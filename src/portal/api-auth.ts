@@ -35,3 +35,35 @@ export function requireApiKey(
     await next();
   };
 }
+
+/**
+ * Requires an administrator: an API key with the `admin` scope, as a bearer token or as the password of
+ * HTTP Basic authentication (so a browser can open the administrators' pages; the user name is ignored).
+ */
+export function requireAdmin(store: Store): MiddlewareHandler<{ Variables: ApiKeyVariables }> {
+  return async (c, next) => {
+    const header = c.req.header('authorization') ?? '';
+    const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header)?.[1];
+    const presented =
+      basic === undefined
+        ? (/^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] ?? c.req.header('x-api-key'))
+        : Buffer.from(basic, 'base64').toString('utf8').split(':').slice(1).join(':');
+    if (presented === undefined || presented === '') {
+      c.header('WWW-Authenticate', 'Basic realm="Tocsin administration", charset="UTF-8"');
+      throw new AppError(
+        'auth.missing_credentials',
+        'Administrators sign in with an API key of scope admin.',
+      );
+    }
+    const principal = await verifyApiKey(store, presented);
+    if (principal === undefined) {
+      c.header('WWW-Authenticate', 'Basic realm="Tocsin administration", charset="UTF-8"');
+      throw new AppError('auth.invalid_credentials');
+    }
+    if (!principal.scopes.includes('admin')) {
+      throw new AppError('auth.forbidden', 'This API key lacks the scope admin.');
+    }
+    c.set('principal', principal);
+    await next();
+  };
+}

@@ -9,6 +9,7 @@ import { assessmentRoutes } from './assessment.routes.ts';
 import { createErrorHandler, notFound } from './errors.ts';
 import { healthRoutes } from './health.routes.ts';
 import { homePage, type HomeLink } from './pages/home.ts';
+import { notificationRoutes, type NotificationRoutesDeps } from './notification.routes.ts';
 import { reportFormRoutes, type ReportFormRoutesDeps } from './report-form.routes.ts';
 import { reportRoutes, type ReportRoutesDeps } from './reports.routes.ts';
 import { requestLog } from './request-log.ts';
@@ -23,6 +24,8 @@ export interface AppDeps {
   framework: Framework;
   /** The researchers' report form (`/report`, `/policy`); left out when not given. */
   reporting?: Omit<ReportFormRoutesDeps, 'store' | 'processor' | 'uploadDir' | 'instanceName'>;
+  /** The signed links in warnings (`/t/<token>`) and the administrators' outbox (`/outbox`). */
+  notification?: Omit<NotificationRoutesDeps, 'store' | 'instanceName'>;
 }
 
 /**
@@ -37,6 +40,7 @@ export function createApp({
   intake,
   framework,
   reporting,
+  notification,
 }: AppDeps): Hono {
   const app = new Hono();
   app.use(requestId());
@@ -77,6 +81,13 @@ export function createApp({
         'The partner API: send reports (JSON with events, or feed files) with an API key; OpenAPI 3.1 at /api/openapi.json.',
     },
   ];
+  if (notification !== undefined) {
+    links.push({
+      href: '/outbox',
+      label: 'Outbox',
+      description: 'Every warning as it was, or would have been, sent, with its delivery state (administrators).',
+    });
+  }
   if (reporting !== undefined) {
     links.unshift({
       href: '/report',
@@ -93,6 +104,9 @@ export function createApp({
   if (reporting !== undefined) {
     const { processor, uploadDir } = intake;
     app.route('/', reportFormRoutes({ ...reporting, store, processor, uploadDir, instanceName }));
+  }
+  if (notification !== undefined) {
+    app.route('/', notificationRoutes({ ...notification, store, instanceName }));
   }
   app.route('/', apiDocsRoutes({ version, instanceName }));
 

@@ -1,0 +1,43 @@
+/** The notification module wired from the configuration: used by `tocsin serve` and `tocsin notify run`. */
+import { readFileSync } from 'node:fs';
+import type { Config } from '../platform/config.ts';
+import type { Store } from '../platform/db/index.ts';
+import { loadRoutingProfile } from '../routing/index.ts';
+import type { NotifierDeps } from './notifier.ts';
+import { loadNotificationPolicy } from './policy.ts';
+import { SmtpTransport } from './smtp-transport.ts';
+import { loadTemplates } from './templates.ts';
+
+/**
+ * What a notification run needs, from the configuration: the policy, the templates (both validated here,
+ * so a broken template stops start-up with its file named), the outward identity and desks.
+ */
+export function createNotifier(config: Config, store: Store): NotifierDeps {
+  const policy = loadNotificationPolicy(config.notificationConfig);
+  const profile = loadRoutingProfile(config.routingProfile);
+  return {
+    store,
+    policy,
+    templates: loadTemplates(policy.templatesDir),
+    profile: { identity: profile.identity, desks: profile.desks },
+    secret: config.secret,
+    publicUrl: config.publicUrl,
+  };
+}
+
+/** The SMTP transport of SMTP_URL (DKIM-signing when configured); undefined: messages stay in the outbox. */
+export function createTransport(config: Config): SmtpTransport | undefined {
+  if (config.smtpUrl === undefined) return undefined;
+  return new SmtpTransport({
+    url: config.smtpUrl,
+    ...(config.dkim === undefined
+      ? {}
+      : {
+          dkim: {
+            domainName: config.dkim.domain,
+            keySelector: config.dkim.selector,
+            privateKey: readFileSync(config.dkim.privateKeyFile, 'utf8'),
+          },
+        }),
+  });
+}
