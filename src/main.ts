@@ -81,7 +81,7 @@ export async function startService({ config, log, store, portal }: ServiceDeps):
       log,
       steps: [
         { name: 'http', run: () => server.close(config.shutdownTimeoutMs) },
-        { name: 'mail intake', run: () => mailIntake.stop() },
+        ...(mailIntake === undefined ? [] : [{ name: 'mail intake', run: () => mailIntake.stop() }]),
         { name: 'intake', run: () => processor.stop() },
         {
           name: 'notification',
@@ -121,8 +121,8 @@ export async function createEnricher(config: Config): Promise<(event: Event) => 
 }
 
 /**
- * E-mail intake, when configured: the SMTP listener (TOCSIN_MAIL_INTAKE_PORT) and the IMAP poller
- * (IMAP_URL) hand each message to `processMail`, whose reports go to the same processor as uploads.
+ * E-mail intake, when configured (else undefined): the SMTP listener (TOCSIN_MAIL_INTAKE_PORT) and the
+ * IMAP poller (IMAP_URL) hand each message to `processMail`, whose reports go to the same processor as uploads.
  */
 export async function startMailIntake(
   config: Config,
@@ -130,9 +130,9 @@ export async function startMailIntake(
   store: Store,
   processor: ReportProcessor,
   senders: SenderList,
-): Promise<{ stop: () => Promise<void> }> {
+): Promise<{ stop: () => Promise<void> } | undefined> {
   const { port, host, imapUrl, imapPollMs } = config.mailIntake;
-  if (port === undefined && imapUrl === undefined) return { stop: () => Promise.resolve() };
+  if (port === undefined && imapUrl === undefined) return undefined;
   const uploadDir = uploadDirectory(config);
   await mkdir(uploadDir, { recursive: true });
   const deps = {
