@@ -1,4 +1,3 @@
-import { ImapFlow } from 'imapflow';
 import type { Logger } from '../platform/log.ts';
 import type { MailOutcome, ReceivedMail } from './process-mail.ts';
 
@@ -34,6 +33,7 @@ export function startImapPoller(
   let stopped = false;
 
   const poll = async (): Promise<void> => {
+    const { ImapFlow } = await import('imapflow');
     const client = new ImapFlow({
       host: url.hostname,
       port: url.port === '' ? (url.protocol === 'imaps:' ? 993 : 143) : Number(url.port),

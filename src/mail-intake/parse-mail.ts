@@ -5,7 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { simpleParser, type Attachment, type ParsedMail } from 'mailparser';
+import type { Attachment, ParsedMail } from 'mailparser';
 import yauzl from 'yauzl';
 import { sanitiseField, type Event } from '../core/index.ts';
 import { detectFeed, type FeedKind } from '../intake/index.ts';
@@ -56,6 +56,8 @@ export interface MailFacts {
 
 /** Parses a message; attachments are buffered, which the message size limit bounds. */
 export async function readMail(raw: Buffer): Promise<MailFacts> {
+  // Loaded on first use, so that every CLI command does not pay for the mail libraries at start.
+  const { simpleParser } = await import('mailparser');
   const parsed: ParsedMail = await simpleParser(raw, {
     skipImageLinks: true,
     skipTextToHtml: true,

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import type { Logger } from '../platform/log.ts';
 import type { MailOutcome, ReceivedMail } from './process-mail.ts';
 
@@ -36,6 +36,7 @@ export async function startMailListener(
   log: Logger,
   options: MailListenerOptions,
 ): Promise<MailListener> {
+  const { SMTPServer } = await import('smtp-server');
   const server = new SMTPServer({
     name: 'tocsin-intake',
     banner: 'Tocsin report intake',
