@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createMessage, encrypt, readKey } from 'openpgp';
 import { receiveReport, type IngestRequest, type ReportProcessor } from '../intake/index.ts';
 import { queueMessage } from '../notification/index.ts';
 import type { Store } from '../platform/db/index.ts';
@@ -172,6 +171,7 @@ async function acknowledgementText(
 /** The text as it is mailed: encrypted to the reporter's OpenPGP key when they gave one. */
 export async function encryptedFor(armoredKey: string | undefined | null, plain: string): Promise<string> {
   if (armoredKey === undefined || armoredKey === null) return plain;
+  const { createMessage, encrypt, readKey } = await import('openpgp');
   const key = (await readKey({ armoredKey })).toPublic();
   // openpgp's declared return type names web streams, which Node's lib types lack: read it as unknown.
   const encrypted: unknown = await encrypt({

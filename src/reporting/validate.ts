@@ -4,7 +4,6 @@
  * IDF sanitisers, so what passes here is what the event will hold; the OpenPGP key with openpgp.readKey.
  */
 import { BlockList, isIP } from 'node:net';
-import { readKey } from 'openpgp';
 import { z } from 'zod';
 import { sanitiseField, tlpLevels } from '../core/index.ts';
 import { checkAttachment, neutraliseFileName } from './attachments.ts';
@@ -282,6 +281,8 @@ async function checkPgpKey(armored: string): Promise<Text | undefined> {
       nl: 'Dit is een privésleutel. Stuur nooit uw privésleutel: plak alleen uw publieke sleutel.',
     };
   }
+  // Loaded on first use: openpgp is large, and most commands and requests never need it.
+  const { readKey } = await import('openpgp');
   try {
     const key = await readKey({ armoredKey: armored });
     if (key.isPrivate()) {
