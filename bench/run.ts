@@ -1,9 +1,10 @@
 /**
- * Reproducible benchmarks. `npm run bench` runs them all; `npm run bench -- ingest` (or `store`, `lookup`, `route`) one.
+ * Reproducible benchmarks. `npm run bench` runs them all; `npm run bench -- ingest` (or `store`, `lookup`, `route`, `notify`) one.
  * Set DATABASE_URL to a scratch PostgreSQL database to measure the server as well as embedded PGlite.
  */
 import { runIngestBench } from './ingest.ts';
 import { runLookupBench } from './lookup.ts';
+import { runNotifyBench } from './notify.ts';
 import { runRouteBench } from './route.ts';
 import { runStoreBench } from './store.ts';
 
@@ -12,6 +13,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   ingest: runIngestBench,
   lookup: runLookupBench,
   route: runRouteBench,
+  notify: runNotifyBench,
 };
 const chosen = process.argv.slice(2);
 for (const name of chosen) {

@@ -59,7 +59,7 @@ export async function composeDue(
 ): Promise<ComposeResult> {
   const now = options.now ?? new Date();
   const { store, policy, templates, profile } = deps;
-  const candidates = await loadCandidates(store);
+  const candidates = await loadCandidates(store, now);
   const history = await loadAggregateHistory(
     store,
     candidates.map((c) => c.recipient),

@@ -47,13 +47,13 @@ interface CandidateRow {
 }
 
 /**
- * The finding an event reports, as SQL over `events.data`: classification (identifier, else type), the
+ * The finding an event reports, as SQL over the event's record (`c.j`, jsonb): classification (identifier, else type), the
  * system (address, else name, else URL) and the port. `findingOf` is the same in code.
  */
 const findingSql = sql<string>`concat_ws('|',
-  coalesce(e.data->>'classification.identifier', e.data->>'classification.type', ''),
-  coalesce(e.data->>'source.ip', e.data->>'source.fqdn', e.data->>'source.url', ''),
-  coalesce(e.data->>'source.port', ''))`;
+  coalesce(c.j->>'classification.identifier', c.j->>'classification.type', ''),
+  coalesce(c.j->>'source.ip', c.j->>'source.fqdn', c.j->>'source.url', ''),
+  coalesce(c.j->>'source.port', ''))`;
 
 export function findingOf(data: Readonly<Record<string, unknown>>): string {
   const text = (v: unknown) =>
@@ -65,40 +65,63 @@ export function findingOf(data: Readonly<Record<string, unknown>>): string {
   ].join('|');
 }
 
+/** How far back a sighting or a new assessment can make a told directive due again (beyond any interval). */
+const lookbackMs = 62 * 24 * 3_600_000;
+
 /**
  * Directives whose event is to be notified (its assessment in force says `notify`) and that may be due:
- * never told, seen again since they were told, or assessed at another severity than told; each with what
- * its recipient was last told about its finding.
+ * never told, told and seen again since (in a report of the last two months), or assessed anew at another
+ * severity than told; each with what its recipient was last told about its finding. The ids are found by
+ * index from each side (untold directives; recent reports; recent assessments), then read in chunks, so
+ * the work follows what is new, not the size of the history, and no plan depends on table statistics
+ * (which the embedded database does not gather by itself).
  */
-export async function loadCandidates(store: Store): Promise<Candidate[]> {
-  const result = await sql<CandidateRow>`
-    with seen as (
-      select s.event_id, max(r.received_at) as last_seen_at
-      from event_sightings s join reports r on r.id = s.report_id
-      group by s.event_id
-    ),
-    candidates as (
-      select d.*, a.severity, a.tlp, e.feed_name, e.data->>'feed.provider' as feed_provider,
-             seen.last_seen_at, ${findingSql} as finding
-      from directives d
-      join event_assessments ea on ea.event_id = d.event_id and ea.decision = 'notify'
-      join assessments a on a.id = ea.assessment_id
-      join events e on e.id = d.event_id
-      left join seen on seen.event_id = d.event_id
-      where d.told_at is null
-         or seen.last_seen_at > d.told_at
-         or a.severity is distinct from d.told_severity
-    )
-    select c.id, c.event_id, c.desk, c.recipient, c.on_behalf_of, c.template, c.aggregation_key,
-           c.notify_interval, c.created_at, c.finding, c.severity, c.tlp, c.feed_name, c.feed_provider,
-           c.last_seen_at, f.told_at, f.severity as told_severity, t.state as told_state,
-           (select max(tr.at) from ticket_transitions tr
-             where tr.ticket_id = f.ticket_id and tr.to_state = 'resolved') as resolved_at
-    from candidates c
-    left join notified_findings f on f.recipient = c.recipient and f.template = c.template and f.finding = c.finding
-    left join tickets t on t.id = f.ticket_id
-    order by c.id`.execute(store.db);
-  return result.rows.map((row) => {
+export async function loadCandidates(store: Store, now = new Date()): Promise<Candidate[]> {
+  const since = new Date(now.getTime() - lookbackMs);
+  const untold = await sql<{ id: string }>`select id from directives where told_at is null`.execute(store.db);
+  const resighted = await sql<{ id: string }>`
+    select distinct d.id from reports r
+    join event_sightings s on s.report_id = r.id
+    join directives d on d.event_id = s.event_id
+    where r.received_at > ${since} and d.told_at is not null and r.received_at > d.told_at`.execute(store.db);
+  const reassessed = await sql<{ id: string }>`
+    select distinct d.id from assessments a
+    join event_assessments ea on ea.assessment_id = a.id
+    join directives d on d.event_id = ea.event_id
+    where a.assessed_at > ${since} and d.told_at is not null and a.severity is distinct from d.told_severity`.execute(
+    store.db,
+  );
+  const ids = [...new Set([...untold.rows, ...resighted.rows, ...reassessed.rows].map((r) => r.id))].sort(
+    (a, b) => Number(a) - Number(b),
+  );
+  const rows: CandidateRow[] = [];
+  for (const part of chunks(ids, 2000)) {
+    const result = await sql<CandidateRow>`
+      with candidates as (
+        select d.*, a.severity, a.tlp, e.feed_name, e.data::jsonb as j,
+               (select max(r.received_at) from event_sightings s join reports r on r.id = s.report_id
+                 where s.event_id = d.event_id) as last_seen_at
+        from directives d
+        join event_assessments ea on ea.event_id = d.event_id and ea.decision = 'notify'
+        join assessments a on a.id = ea.assessment_id
+        join events e on e.id = d.event_id
+        where d.id in (${sql.join(part)})
+      ),
+      found as (
+        select c.*, c.j->>'feed.provider' as feed_provider, ${findingSql} as finding from candidates c
+      )
+      select c.id, c.event_id, c.desk, c.recipient, c.on_behalf_of, c.template, c.aggregation_key,
+             c.notify_interval, c.created_at, c.finding, c.severity, c.tlp, c.feed_name, c.feed_provider,
+             c.last_seen_at, f.told_at, f.severity as told_severity, t.state as told_state,
+             (select max(tr.at) from ticket_transitions tr
+               where tr.ticket_id = f.ticket_id and tr.to_state = 'resolved') as resolved_at
+      from found c
+      left join notified_findings f on f.recipient = c.recipient and f.template = c.template and f.finding = c.finding
+      left join tickets t on t.id = f.ticket_id
+      order by c.id`.execute(store.db);
+    rows.push(...result.rows);
+  }
+  return rows.map((row) => {
     const createdAt = toDate(row.created_at);
     return {
       directiveId: row.id,

@@ -143,6 +143,45 @@ export async function sendDueMessages(
   const tickets = rows.flatMap((r) => (r.ticket_id === null ? [] : [r.ticket_id]));
   // Claimed: their tickets are being sent.
   await syncDeliveryStates(store, tickets, now);
+  // Outcomes are recorded by group commit: each sender waits until its outcome is written before it takes
+  // the next message, and the outcomes that arrive while one write is under way go together in the next.
+  // So nothing a sender has moved past is unrecorded, and a crash leaves at most one message per sender
+  // accepted but unrecorded (sent again, once, with its Message-ID).
+  type Outcome = {
+    id: string;
+    state: 'sent' | 'retrying' | 'failed' | 'bounced';
+    response: string;
+    next: Date;
+  };
+  let pending: { outcome: Outcome; done: () => void; failed: (error: unknown) => void }[] = [];
+  let writing: Promise<void> | undefined;
+  const flush = async (): Promise<void> => {
+    while (pending.length > 0) {
+      const batch = pending;
+      pending = [];
+      try {
+        await sql`
+          update outbox o set state = v.state, last_response = v.response, lease_until = null,
+            next_attempt_at = v.next::timestamptz, sent_at = case when v.state = 'sent' then ${now}::timestamptz end
+          from (values ${sql.join(
+            batch.map(
+              ({ outcome: o }) =>
+                sql`(${o.id}::bigint, ${o.state}, ${o.response.slice(0, 1000)}, ${o.next.toISOString()})`,
+            ),
+          )}) as v (id, state, response, next)
+          where o.id = v.id`.execute(store.db);
+        for (const b of batch) b.done();
+      } catch (error) {
+        for (const b of batch) b.failed(error);
+      }
+    }
+    writing = undefined;
+  };
+  const record = (outcome: Outcome): Promise<void> =>
+    new Promise<void>((done, failed) => {
+      pending.push({ outcome, done, failed });
+      writing ??= flush();
+    });
   const deliver = async (row: OutboxRow): Promise<void> => {
     const outcome = await send({
       messageId: row.message_id,
@@ -163,11 +202,7 @@ export async function sendDueMessages(
             ? 'failed'
             : 'retrying';
     const response = outcome.kind === 'sent' ? outcome.response : outcome.reason;
-    const next = new Date(now.getTime() + retryDelayMs(row.attempts));
-    await sql`
-      update outbox set state = ${state}, last_response = ${response.slice(0, 1000)}, lease_until = null,
-        next_attempt_at = ${next}, sent_at = ${state === 'sent' ? now : null}
-      where id = ${row.id}`.execute(store.db);
+    await record({ id: row.id, state, response, next: new Date(now.getTime() + retryDelayMs(row.attempts)) });
     result[state === 'sent' ? 'sent' : state]++;
   };
   let next = 0;

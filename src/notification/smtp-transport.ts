@@ -4,6 +4,7 @@
  * answer: try again later, the message unchanged, its Message-ID kept) or `bounced` (a 5xx answer: the
  * address or the message is refused; retrying would not help).
  */
+import { connect } from 'node:net';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 
@@ -77,10 +78,32 @@ export class SmtpTransport {
     if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') {
       throw new TypeError(`SMTP_URL must start with smtp:// or smtps://, not ${parsed.protocol}//`);
     }
+    const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+    const port = parsed.port === '' ? (parsed.protocol === 'smtps:' ? 465 : 587) : Number(parsed.port);
     this.#transporter = nodemailer.createTransport({
       pool: true,
-      host: parsed.hostname,
-      port: parsed.port === '' ? (parsed.protocol === 'smtps:' ? 465 : 587) : Number(parsed.port),
+      host,
+      port,
+      // Our own TCP connection, with Nagle's algorithm off: SMTP is a dialogue of small writes, and with
+      // it on each message waited for the server's delayed ACK (about 40 ms), five times slower on loopback.
+      // nodemailer still runs TLS over it (smtps://, STARTTLS).
+      getSocket: (_options, callback) => {
+        const socket = connect({ host, port });
+        socket.setNoDelay(true);
+        const fail = (error: Error) => {
+          socket.destroy();
+          callback(error, undefined);
+        };
+        socket.setTimeout(timeoutMs, () => {
+          fail(Object.assign(new Error(`connection to ${host}:${port} timed out`), { code: 'ETIMEDOUT' }));
+        });
+        socket.once('error', fail);
+        socket.once('connect', () => {
+          socket.setTimeout(0);
+          socket.removeListener('error', fail);
+          callback(null, { connection: socket });
+        });
+      },
       secure: parsed.protocol === 'smtps:',
       maxConnections,
       connectionTimeout: timeoutMs,
