@@ -99,7 +99,7 @@ describe(`assessment on ${backend}`, { timeout: 120_000 }, () => {
     expect(routed.directives.created).toBeGreaterThanOrEqual(1);
 
     const history = await runTocsin(['assess', '--explain', vitalId], env);
-    expect(history.stdout).toMatch(/framework 1\.0\.0: review/);
+    expect(history.stdout).toMatch(/framework 1\.1\.0: review/);
     expect(history.stdout).toMatch(
       /alice: notify, .*reason "confirmed with our own check", outcome confirmed \(current\)/,
     );
@@ -148,7 +148,7 @@ describe(`assessment on ${backend}`, { timeout: 120_000 }, () => {
   it('publishes the framework: tocsin framework show, in both languages', async () => {
     const en = await runTocsin(['framework', 'show'], env);
     expect(en.code).toBe(0);
-    expect(en.stdout).toContain('1.0.0');
+    expect(en.stdout).toContain('1.1.0');
     expect(en.stdout).toContain('completeness.target: No affected system is named');
     const nl = await runTocsin(['framework', 'show', '--lang', 'nl'], env);
     expect(nl.stdout).toContain('completeness.target: Er is geen getroffen systeem genoemd');

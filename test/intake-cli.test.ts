@@ -151,8 +151,8 @@ describe(`tocsin keys on ${backend}`, () => {
 
   it('names the missing --source and a bad scope', async () => {
     expect((await runTocsin(['keys', 'create'], env)).stderr).toContain('--source NAME is required');
-    const scope = await runTocsin(['keys', 'create', '--source', 'p', '--scope', 'admin'], env);
+    const scope = await runTocsin(['keys', 'create', '--source', 'p', '--scope', 'root'], env);
     expect(scope.code).toBe(2);
-    expect(scope.stderr).toContain('--scope admin');
+    expect(scope.stderr).toContain('--scope root');
   });
 });

@@ -61,7 +61,7 @@ describe(`tocsin route on ${backend}`, () => {
     expect(first.code).toBe(0);
     expect(JSON.parse(first.stdout)).toEqual({
       profile: 'nl-three-desks',
-      framework: '1.0.0',
+      framework: '1.1.0',
       events: 6,
       assessed: 6,
       // The event without an owner is shared (inform), not warned about.

@@ -80,7 +80,7 @@ describe(`tocsin serve on ${backend}`, () => {
       .logs()
       .filter((l) => l.msg === 'shutdown step done')
       .map((l) => l.step);
-    expect(steps).toEqual(['http', 'intake', 'database']);
+    expect(steps).toEqual(['http', 'intake', 'notification', 'database']);
   });
 });
 

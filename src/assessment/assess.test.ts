@@ -65,6 +65,14 @@ interface Row {
 const rows: Row[] = [
   { rule: 'completeness.target', change: withEvent({}, ['source.ip']), expected: { decision: 'reject' } },
   {
+    rule: 'completeness.target-single',
+    change: (input) => {
+      withEvent({}, ['source.ip'])(input);
+      input.report = { kind: 'single', evidence: true, contact: true };
+    },
+    expected: { decision: 'review' },
+  },
+  {
     rule: 'completeness.test',
     change: withEvent({ 'classification.taxonomy': 'test', 'classification.type': 'test' }),
     expected: { decision: 'reject' },

@@ -217,7 +217,7 @@ describe(`e-mail intake over SMTP on ${backend}`, () => {
     expect(await decisionsOf(report.id)).toEqual(['review']);
   });
 
-  it('a plain-text mail that names no system is kept as a report, but the framework rejects it (no target)', async () => {
+  it('a plain-text mail that names no system is a single report for an analyst (review, not reject)', async () => {
     const outcome = await send({
       from: 'alice@cert.example.net',
       to: 'reports@tocsin.example',
@@ -227,8 +227,8 @@ describe(`e-mail intake over SMTP on ${backend}`, () => {
     if (outcome.status !== 'accepted') throw new Error('not accepted');
     const report = await processedReport(outcome.reports[0] ?? '');
     expect(report).toMatchObject({ status: 'processed', accepted: 1 });
-    // completeness.target: without source.ip/fqdn/url/network/asn the shipped framework says reject.
-    expect(await decisionsOf(report.id)).toEqual(['reject']);
+    // completeness.target-single: a person wrote it, so no target means review (a feed record would be rejected).
+    expect(await decisionsOf(report.id)).toEqual(['review']);
   });
 
   it("an unknown sender's mail lands in quarantine with its raw message, no report", async () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { AppError } from '../core/index.ts';
 import { receiveReport, type FeedKind, type ReportProcessor } from '../intake/index.ts';
 import type { Store } from '../platform/db/index.ts';
+import type { SingleReportContext } from '../platform/db/schema.ts';
 import type { Logger } from '../platform/log.ts';
 import {
   decideMail,
@@ -32,6 +33,8 @@ export interface ReportSink {
     fileName: string;
     source: string;
     feed: FeedKind | undefined;
+    /** A mail written by a person (no attachments): assessed as a single report, not a feed. */
+    single?: SingleReportContext;
   }): Promise<string>;
 }
 
@@ -45,8 +48,8 @@ export function queueReports(deps: {
   uploadDir: string;
 }): ReportSink {
   return {
-    async submit({ path, fileName, source, feed }) {
-      const request = { path, fileName, source, feed };
+    async submit({ path, fileName, source, feed, single }) {
+      const request = { path, fileName, source, feed, ...(single === undefined ? {} : { single }) };
       const report = await receiveReport({ store: deps.store }, request);
       const target = join(deps.uploadDir, report.id);
       await rename(path, target);
@@ -219,11 +222,18 @@ async function ingestMail(
 ): Promise<{ reports: string[]; skipped: SkippedAttachment[]; problem: string }> {
   const { usable, skipped } = await sortAttachments(mail.attachments, deps.limits);
   const reports: string[] = [];
-  const submit = async (fileName: string, content: Buffer | string, feed: FeedKind | undefined) => {
+  const submit = async (
+    fileName: string,
+    content: Buffer | string,
+    feed: FeedKind | undefined,
+    single?: SingleReportContext,
+  ) => {
     const path = join(deps.workDir, `${randomUUID()}.part`);
     await writeFile(path, content);
     try {
-      reports.push(await deps.sink.submit({ path, fileName, source, feed }));
+      reports.push(
+        await deps.sink.submit({ path, fileName, source, feed, ...(single === undefined ? {} : { single }) }),
+      );
     } catch (error) {
       await rm(path, { force: true });
       throw error;
@@ -234,7 +244,8 @@ async function ingestMail(
     if (mail.text === '')
       return { reports, skipped, problem: 'the message has neither text nor attachments' };
     const event = mailTextEvent(mail, source, deps.limits);
-    await submit('mail.jsonl', `${JSON.stringify(event)}\n`, 'jsonl');
+    // A person wrote it: a single report (the sender can be answered), read by an analyst.
+    await submit('mail.jsonl', `${JSON.stringify(event)}\n`, 'jsonl', { evidence: false, contact: true });
   }
   return {
     reports,
