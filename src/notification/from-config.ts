@@ -10,7 +10,8 @@ import { loadTemplates } from './templates.ts';
 
 /**
  * What a notification run needs, from the configuration: the policy, the templates (both validated here,
- * so a broken template stops start-up with its file named), the outward identity and desks.
+ * so a broken template stops start-up with its file named), the outward identity and desks, and the
+ * OpenPGP signing key when one is configured (unlocked on first use; `checkSigningKey` at start-up).
  */
 export function createNotifier(config: Config, store: Store): NotifierDeps {
   const policy = loadNotificationPolicy(config.notificationConfig);
@@ -22,6 +23,14 @@ export function createNotifier(config: Config, store: Store): NotifierDeps {
     profile: { identity: profile.identity, desks: profile.desks },
     secret: config.secret,
     publicUrl: config.publicUrl,
+    ...(config.openpgp === undefined
+      ? {}
+      : {
+          openpgp: {
+            signingKey: readFileSync(config.openpgp.signingKeyFile, 'utf8'),
+            passphrase: config.openpgp.passphrase,
+          },
+        }),
   };
 }
 

@@ -86,3 +86,4 @@ export {
 } from './notifier.ts';
 export { startNotifyLoop, type NotifyLoop } from './notify-loop.ts';
 export { createNotifier, createTransport } from './from-config.ts';
+export { checkSigningKey, protectMessage, type OpenPgpConfig } from './openpgp.ts';

@@ -8,6 +8,7 @@ import type { Store } from '../platform/db/index.ts';
 import type { RoutingProfile } from '../routing/index.ts';
 import { composeMessage, type ComposedMessage } from './compose.ts';
 import { ticketLinks } from './links.ts';
+import { protectMessage, type OpenPgpConfig } from './openpgp.ts';
 import {
   domainOf,
   loadAggregateHistory,
@@ -35,6 +36,8 @@ export interface NotifierDeps {
   secret: string;
   /** Where the links point. */
   publicUrl: string;
+  /** Signs every message; messages to contacts with a key are also encrypted. */
+  openpgp?: OpenPgpConfig | undefined;
 }
 
 export interface ComposedTicket extends TicketToWrite {
@@ -46,6 +49,8 @@ export interface ComposeResult {
   waiting: WaitingGroup[];
   /** Recipients with due events but no mailbox: nothing is written for them; they stay due. */
   unreachable: { recipient: string; events: number }[];
+  /** Why a mailbox got nothing (an unreadable OpenPGP key); its events stay due. */
+  problems: string[];
 }
 
 /**
@@ -87,7 +92,9 @@ export async function composeDue(
   const deskNames = new Map(profile.desks.map((d) => [d.id, d.name]));
   const linksExpire = new Date(now.getTime() + policy.linkExpiryMs);
   const senderDomain = domainOf(profile.identity.email);
-  const tickets: ComposedTicket[] = reachable.map((group, index) => {
+  const tickets: ComposedTicket[] = [];
+  const problems: string[] = [];
+  for (const [index, group] of reachable.entries()) {
     const id = numbers[index] ?? '';
     const recipient = recipients.get(group.recipient);
     if (recipient === undefined) throw new Error('unreachable');
@@ -97,8 +104,9 @@ export async function composeDue(
       return f === undefined ? [] : [{ data: f.data, firstSeen: f.firstSeen, lastSeen: f.lastSeen }];
     });
     const reasons = group.items.flatMap((i) => facts.get(i.eventId)?.reasons ?? []);
-    const messages = recipient.mailboxes.map((mailbox, m) => {
-      const composed: ComposedMessage = composeMessage(templates, policy, {
+    const messages: TicketToWrite['messages'][number][] = [];
+    for (const [m, mailbox] of recipient.mailboxes.entries()) {
+      const plain: ComposedMessage = composeMessage(templates, policy, {
         ticket: id,
         language: mailbox.language,
         template: group.template,
@@ -115,7 +123,19 @@ export async function composeDue(
         links: ticketLinks(deps.secret, deps.publicUrl, id, mailbox.email, linksExpire),
         linksExpire,
       });
-      return {
+      let composed: ComposedMessage;
+      try {
+        composed = await protectMessage(plain, {
+          signing: deps.openpgp,
+          recipientKey: mailbox.openpgpKey,
+          contact: mailbox.email,
+        });
+      } catch (error) {
+        // Never in the clear by mistake: this mailbox gets nothing until its key is fixed.
+        problems.push(`${group.recipient}: ${(error as Error).message}`);
+        continue;
+      }
+      messages.push({
         messageId: `<${id}.${m + 1}.${randomBytes(6).toString('hex')}@${senderDomain}>`,
         from: `"${profile.identity.name.replace(/["\\]/g, '')}" <${profile.identity.email}>`,
         to: mailbox.email,
@@ -123,9 +143,13 @@ export async function composeDue(
         text: composed.text,
         html: composed.html,
         attachments: composed.attachments,
-      };
-    });
-    return {
+      });
+    }
+    if (messages.length === 0) {
+      unreachable.push({ recipient: group.recipient, events: group.items.length });
+      continue;
+    }
+    tickets.push({
       id,
       desk: group.desk,
       recipient: group.recipient,
@@ -143,10 +167,10 @@ export async function composeDue(
         finding: i.finding,
       })),
       messages,
-    };
-  });
+    });
+  }
   if (!options.dryRun) await writeTickets(store, tickets, now);
-  return { tickets, waiting: plan.waiting, unreachable };
+  return { tickets, waiting: plan.waiting, unreachable, problems };
 }
 
 export interface NotifyRunResult {
@@ -154,6 +178,7 @@ export interface NotifyRunResult {
   messages: number;
   waiting: number;
   unreachable: number;
+  problems: string[];
   /** Undefined when no transport is configured: messages stay in the outbox. */
   delivery: SendResult | undefined;
 }
@@ -174,6 +199,7 @@ export async function runNotifications(
     messages: composed.tickets.reduce((n, t) => n + t.messages.length, 0),
     waiting: composed.waiting.length,
     unreachable: composed.unreachable.length,
+    problems: composed.problems,
     delivery,
   };
 }

@@ -40,6 +40,7 @@ export function startNotifyLoop(
         } else {
           log.debug(result, 'notification run');
         }
+        for (const problem of result.problems) log.warn({ problem }, 'a mailbox got no warning');
         if (result.unreachable > 0)
           log.warn({ unreachable: result.unreachable }, 'due warnings for recipients without a mailbox');
       } catch (error) {

@@ -1,3 +1,4 @@
+import { createVerify, generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSmtpServer, type TestSmtpServer } from '../../test/smtp.ts';
 import {
@@ -75,6 +76,49 @@ describe('SMTP delivery to a real server on loopback', () => {
     const server = await startServer([], port);
     expect((await t.send(message)).kind).toBe('sent');
     expect(server.received).toHaveLength(1);
+  });
+});
+
+describe('DKIM', () => {
+  it('signs every message for the configured domain and selector, over the headers that matter', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const server = await startServer();
+    const t = new SmtpTransport({
+      url: `smtp://127.0.0.1:${server.port}`,
+      timeoutMs: 2000,
+      dkim: {
+        domainName: 'tocsin.example',
+        keySelector: 'tocsin2026',
+        privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      },
+    });
+    transports.push(t);
+    expect(await t.send(message)).toMatchObject({ kind: 'sent' });
+    const raw = server.received[0]?.raw ?? '';
+    const header =
+      /^DKIM-Signature: ([\s\S]*?)\r\n(?![ \t])/m.exec(raw)?.[1]?.replace(/\r\n[ \t]+/g, ' ') ?? '';
+    expect(header).toMatch(/\bd=tocsin\.example;/);
+    expect(header).toMatch(/\bs=tocsin2026;/);
+    expect(header).toMatch(/\bh=[^;]*From[^;]*Subject/i);
+    // The signature verifies with the public key over the canonicalised headers it names (RFC 6376 relaxed).
+    const b = /\bb=([A-Za-z0-9+/= ]+)/.exec(header)?.[1]?.replace(/ /g, '') ?? '';
+    const signedNames = (/\bh=([^;]+)/.exec(header)?.[1] ?? '').split(':').map((n) => n.trim().toLowerCase());
+    const headerBlock = raw.slice(0, raw.indexOf('\r\n\r\n'));
+    const unfolded = headerBlock.replace(/\r\n[ \t]+/g, ' ').split('\r\n');
+    const relaxed = (line: string) => {
+      const i = line.indexOf(':');
+      return `${line.slice(0, i).trim().toLowerCase()}:${line
+        .slice(i + 1)
+        .replace(/\s+/g, ' ')
+        .trim()}`;
+    };
+    const picked = signedNames.map((name) => unfolded.find((l) => l.toLowerCase().startsWith(`${name}:`)));
+    const dkimLine = unfolded.find((l) => l.toLowerCase().startsWith('dkim-signature:')) ?? '';
+    const canonical = [
+      ...picked.filter((l): l is string => l !== undefined).map(relaxed),
+      relaxed(dkimLine).replace(/\bb=[^;]*$/, 'b='),
+    ].join('\r\n');
+    expect(createVerify('RSA-SHA256').update(canonical).verify(publicKey, b, 'base64')).toBe(true);
   });
 });
 
