@@ -12,13 +12,12 @@ import { migrate, openStore, type Store } from './platform/db/index.ts';
 import { startHttpServer, type HttpServer } from './platform/http-server.ts';
 import { createLogger, type Logger } from './platform/log.ts';
 import { installShutdown } from './platform/shutdown.ts';
-import type { Event } from './core/index.ts';
-import { enrichEvent, loadIpTable } from './enrichment/index.ts';
-import { FeedParsers, ReportProcessor, shadowserverSchemaPath } from './intake/index.ts';
-import { createApp } from './portal/app.ts';
+import type { ReportProcessor } from './intake/index.ts';
+import { createApp, type AppDeps } from './portal/app.ts';
+import { demoSource, writeDemoToken } from './demo/index.ts';
 import { loadFramework, type Framework } from './assessment/index.ts';
-import { processStoredEvents } from './pipeline/index.ts';
-import { loadOwnerDirectory, loadRoutingProfile, OwnerIndex } from './routing/index.ts';
+import { assessAndRouteAfterReport, createEnricher, createReportProcessor } from './pipeline/index.ts';
+import { loadRoutingProfile } from './routing/index.ts';
 import {
   defaultMailLimits,
   loadSenders,
@@ -28,7 +27,13 @@ import {
   startMailListener,
   type SenderList,
 } from './mail-intake/index.ts';
-import { createNotifier, createTransport, startNotifyLoop } from './notification/index.ts';
+import {
+  checkSigningKey,
+  createNotifier,
+  createTransport,
+  quietPeriodFor,
+  startNotifyLoop,
+} from './notification/index.ts';
 
 export const version: string = packageJson.version;
 
@@ -52,16 +57,28 @@ export async function startService({ config, log, store, portal }: ServiceDeps):
   const framework = await loadFramework(config.assessmentFramework);
   const profile = loadRoutingProfile(config.routingProfile);
   const senders = loadSenders(config.mailIntake.sendersFile);
-  const processor = await createReportProcessor(config, log, store, async (reportId) => {
-    // The directory may have changed since the last report: read it for each one.
-    const index = new OwnerIndex(await loadOwnerDirectory(store, config.homeCountry));
-    const result = await processStoredEvents({ store, index, profile, framework }, { reportId });
-    log.info({ report: reportId, ...result }, 'report assessed and routed');
-  });
+  const processor = await createReportProcessor(
+    config,
+    log,
+    store,
+    assessAndRouteAfterReport({ store, log, homeCountry: config.homeCountry, profile, framework }),
+  );
   const notifier = createNotifier(config, store);
+  if (notifier.openpgp !== undefined) {
+    log.info({ fingerprint: await checkSigningKey(notifier.openpgp) }, 'warnings are signed with OpenPGP');
+  }
   const resumed = await processor.resume(uploadDirectory(config));
   if (resumed > 0) log.info({ reports: resumed }, 'resuming unfinished uploads');
-  const app = portal ? portal(processor, framework) : createPortal(config, log, store, processor, framework);
+  // `tocsin demo` while the service runs: authorised by a new token in the data directory at each start.
+  const demo = {
+    tokenHash: await writeDemoToken(config.dataDir),
+    uploadDir: uploadDirectory(config),
+    notifyNow: () => notifyLoop.runNow(),
+    settleMs: quietPeriodFor(notifier.policy, { provider: demoSource }) + 1000,
+  };
+  const app = portal
+    ? portal(processor, framework)
+    : createPortal(config, log, store, processor, framework, demo);
   const server = await startHttpServer(app, { port: config.port, host: config.host });
   const mailIntake = await startMailIntake(config, log, store, processor, senders).catch(
     async (error: unknown) => {
@@ -103,22 +120,8 @@ export async function startService({ config, log, store, portal }: ServiceDeps):
   return { server, stopped };
 }
 
-export async function createReportProcessor(
-  config: Config,
-  log: Logger,
-  store: Store,
-  afterReport?: (reportId: string) => Promise<void>,
-): Promise<ReportProcessor> {
-  const parsers = new FeedParsers({ shadowserverSchemaPath: shadowserverSchemaPath(config.dataDir) });
-  const enrich = await createEnricher(config);
-  return new ReportProcessor({ store, parsers, enrich }, log, afterReport);
-}
-
-/** Fills AS, network and country from the bundled IP table (cached in the data directory after the first load). */
-export async function createEnricher(config: Config): Promise<(event: Event) => Event> {
-  const table = await loadIpTable({ cacheDir: join(config.dataDir, 'ip-table') });
-  return (event) => enrichEvent(table, event);
-}
+// The report processor's builder lives in pipeline/ so that commands can build the same one.
+export { createEnricher, createReportProcessor };
 
 /**
  * E-mail intake, when configured (else undefined): the SMTP listener (TOCSIN_MAIL_INTAKE_PORT) and the
@@ -183,6 +186,7 @@ export function createPortal(
   store: Store,
   processor: ReportProcessor,
   framework: Framework,
+  demo?: AppDeps['demo'],
 ): Hono {
   return createApp({
     store,
@@ -205,6 +209,7 @@ export function createPortal(
           ? 'No SMTP_URL is set: messages stay here, in the database outbox, exactly as they would be sent.'
           : `Messages are delivered through ${redactUrl(config.smtpUrl)}.`,
     },
+    ...(demo === undefined ? {} : { demo }),
   });
 }
 

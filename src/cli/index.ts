@@ -12,6 +12,7 @@ import {
   sourcesShowCommand,
 } from './commands/assess.ts';
 import { configCommand } from './commands/config.ts';
+import { demoCommand } from './commands/demo.ts';
 import {
   directoryExportCommand,
   directoryImportCommand,
@@ -71,6 +72,7 @@ export const commands: readonly Command[] = [
   keysCreateCommand,
   keysListCommand,
   keysRevokeCommand,
+  demoCommand,
   migrateCommand,
   configCommand,
 ];

@@ -6,3 +6,4 @@ export {
   type PipelineDeps,
   type ProcessResult,
 } from './process-events.ts';
+export { assessAndRouteAfterReport, createEnricher, createReportProcessor } from './report-pipeline.ts';

@@ -6,6 +6,7 @@ import type { Logger } from '../platform/log.ts';
 import type { Framework } from '../assessment/index.ts';
 import { apiDocsRoutes } from './api-docs.routes.ts';
 import { assessmentRoutes } from './assessment.routes.ts';
+import { demoRoutes, type DemoRoutesDeps } from './demo.routes.ts';
 import { createErrorHandler, notFound } from './errors.ts';
 import { healthRoutes } from './health.routes.ts';
 import { homePage, type HomeLink } from './pages/home.ts';
@@ -26,6 +27,8 @@ export interface AppDeps {
   reporting?: Omit<ReportFormRoutesDeps, 'store' | 'processor' | 'uploadDir' | 'instanceName'>;
   /** The signed links in warnings (`/t/<token>`) and the administrators' outbox (`/outbox`). */
   notification?: Omit<NotificationRoutesDeps, 'store' | 'instanceName'>;
+  /** `POST /api/v1/demo` (`tocsin demo` while the service runs); left out when not given. */
+  demo?: Omit<DemoRoutesDeps, 'store' | 'log' | 'processor'>;
 }
 
 /**
@@ -41,6 +44,7 @@ export function createApp({
   framework,
   reporting,
   notification,
+  demo,
 }: AppDeps): Hono {
   const app = new Hono();
   app.use(requestId());
@@ -85,7 +89,8 @@ export function createApp({
     links.push({
       href: '/outbox',
       label: 'Outbox',
-      description: 'Every warning as it was, or would have been, sent, with its delivery state (administrators).',
+      description:
+        'Every warning as it was, or would have been, sent, with its delivery state (administrators).',
     });
   }
   if (reporting !== undefined) {
@@ -107,6 +112,9 @@ export function createApp({
   }
   if (notification !== undefined) {
     app.route('/', notificationRoutes({ ...notification, store, instanceName }));
+  }
+  if (demo !== undefined) {
+    app.route('/', demoRoutes({ ...demo, store, log, processor: intake.processor }));
   }
   app.route('/', apiDocsRoutes({ version, instanceName }));
 
