@@ -31,7 +31,9 @@ beforeAll(async () => {
     env.DATABASE_URL = database.url;
     dropDatabase = database.drop;
   }
-  const run = async (args: string[]) => expect((await runTocsin(args, env)).code).toBe(0);
+  const run = async (args: string[]) => {
+    expect((await runTocsin(args, env)).code).toBe(0);
+  };
   await run(['directory', 'import', path('../config/directory/example.yaml')]);
   await run(['ingest', '--source', 'partner-x', path('./fixtures/routing/events.jsonl')]);
   await run(['sources', 'set-reliability', 'partner-x', 'B', '--by', 'test', '--reason', 'known partner']);
