@@ -92,4 +92,46 @@ describe(`tocsin reports on ${backend}`, () => {
     expect(unknown.code).toBe(1);
     expect(unknown.err).toContain('No researcher report R-20260101-AAAAAA');
   });
+
+  it('forgets a reporter: the contact details are erased and audited, the report and its status link stay', async () => {
+    const { token, trackingId } = await submitReport(validReportFields());
+    expect((await tocsin(['reports', 'forget', trackingId])).code).toBe(2);
+    expect(
+      (await tocsin(['reports', 'forget', '--older-than', 'x', '--by', 'a', '--reason', 'b'])).code,
+    ).toBe(2);
+    const none = await tocsin([
+      'reports',
+      'forget',
+      '--older-than',
+      '30',
+      '--by',
+      'analyst',
+      '--reason',
+      'handled',
+    ]);
+    expect(none.out).toBe('No contact details to erase.');
+    const forget = await tocsin([
+      'reports',
+      'forget',
+      trackingId,
+      '--by',
+      'analyst',
+      '--reason',
+      'handled',
+      '--json',
+    ]);
+    expect(forget.code).toBe(0);
+    expect(JSON.parse(forget.out)).toEqual({ erased: [trackingId] });
+    const row = await sql<{ reporter_name: string | null; reporter_email: string | null }>`
+      select reporter_name, reporter_email from researcher_reports where tracking_id = ${trackingId}`.execute(
+      store.db,
+    );
+    expect(row.rows).toEqual([{ reporter_name: null, reporter_email: null }]);
+    const audit = await sql<{ actor: string; action: string }>`
+      select actor, action from audit_log where action = 'reporting.forget_reporter'`.execute(store.db);
+    expect(audit.rows).toEqual([{ actor: 'analyst', action: 'reporting.forget_reporter' }]);
+    expect((await harness.app.request(`/report/status/${token}`)).status).toBe(200);
+    const again = await tocsin(['reports', 'forget', trackingId, '--by', 'analyst', '--reason', 'handled']);
+    expect(again.out).toBe('No contact details to erase.');
+  });
 });

@@ -32,7 +32,12 @@ import {
   quarantineReleaseCommand,
   quarantineShowCommand,
 } from './commands/quarantine.ts';
-import { reportsListCommand, reportsMessageCommand, reportsShowCommand } from './commands/reports.ts';
+import {
+  reportsForgetCommand,
+  reportsListCommand,
+  reportsMessageCommand,
+  reportsShowCommand,
+} from './commands/reports.ts';
 import { serveCommand } from './commands/serve.ts';
 import { ticketsShowCommand } from './commands/tickets.ts';
 
@@ -65,6 +70,7 @@ export const commands: readonly Command[] = [
   reportsListCommand,
   reportsShowCommand,
   reportsMessageCommand,
+  reportsForgetCommand,
   quarantineListCommand,
   quarantineShowCommand,
   quarantineReleaseCommand,

@@ -51,6 +51,7 @@ export {
 } from './report-status.ts';
 export {
   findByTrackingId,
+  forgetReporters,
   listReportMessages,
   listResearcherReports,
   type ReportMessage,

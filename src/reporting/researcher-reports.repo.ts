@@ -3,6 +3,7 @@
  * schema, through Kysely's `$extendTables`, because only this module reads them.
  */
 import { sql, type ColumnType, type Generated, type Kysely, type Selectable } from 'kysely';
+import { AppError } from '../core/index.ts';
 import type { StoredReason } from '../assessment/index.ts';
 import type { Store } from '../platform/db/index.ts';
 import type { Database } from '../platform/db/schema.ts';
@@ -406,4 +407,52 @@ export async function countSubmission(store: Store, addressHash: string, now: Da
     .deleteFrom('report_form_rate_limits')
     .where('window_start', '<', new Date(window.getTime() - 86_400_000))
     .execute();
+}
+
+/**
+ * Erases a reporter's contact details (name, e-mail address, OpenPGP key) once their report has been
+ * handled, as the disclosure policy promises: the reports older than `before`, or the one named. The report,
+ * its targets and its status link stay; the erasure is recorded in the audit log with who and why. Returns
+ * the tracking ids whose details were erased (reports without contact details are left as they are).
+ */
+export async function forgetReporters(
+  store: Store,
+  which: { trackingId: string } | { before: Date },
+  by: { actor: string; reason: string },
+): Promise<string[]> {
+  if (by.actor.trim() === '' || by.reason.trim() === '') {
+    throw new AppError('core.invalid_input', 'erasing contact details needs who (--by) and why (--reason)');
+  }
+  return db(store)
+    .transaction()
+    .execute(async (tx) => {
+      let query = tx
+        .updateTable('researcher_reports')
+        .set({ reporter_name: null, reporter_email: null, reporter_pgp_key: null })
+        .where((eb) =>
+          eb.or([
+            eb('reporter_name', 'is not', null),
+            eb('reporter_email', 'is not', null),
+            eb('reporter_pgp_key', 'is not', null),
+          ]),
+        );
+      query =
+        'trackingId' in which
+          ? query.where('tracking_id', '=', which.trackingId)
+          : query.where('created_at', '<', which.before);
+      const erased = await query.returning('tracking_id').execute();
+      const ids = erased.map((r) => r.tracking_id).sort();
+      if (ids.length > 0) {
+        await tx
+          .insertInto('audit_log')
+          .values({
+            actor: by.actor,
+            action: 'reporting.forget_reporter',
+            subject: ids.length === 1 ? (ids[0] ?? '') : `${ids.length} researcher reports`,
+            details: JSON.stringify({ reason: by.reason, trackingIds: ids }),
+          })
+          .execute();
+      }
+      return ids;
+    });
 }

@@ -2,6 +2,7 @@ import { AppError } from '../../core/index.ts';
 import {
   addAnalystMessage,
   findByTrackingId,
+  forgetReporters,
   listReportMessages,
   listResearcherReports,
   researcherReportStatus,
@@ -96,6 +97,60 @@ export const reportsMessageCommand: Command = {
       const { report, mailed } = await addAnalystMessage(store, positionals[0] ?? '', text, mailFrom);
       context.io.out(
         `Message added to ${report.trackingId}${mailed ? '; the reporter is told by mail (outbox)' : ''}.`,
+      );
+      return 0;
+    });
+  },
+};
+
+export const reportsForgetCommand: Command = {
+  name: 'reports forget',
+  summary:
+    "Erase reporters' contact details once their reports are handled (the disclosure policy's promise)",
+  usage: '(TRACKING_ID | --older-than DAYS) --by NAME --reason TEXT [--json]',
+  description: [
+    "Sets the reporter's name, e-mail address and OpenPGP key to nothing for one report, or for every report",
+    'received more than DAYS days ago. The report, its systems, its assessment and its status link stay; the',
+    'erasure is recorded in the audit log with who and why. Run it on a schedule (e.g. --older-than 90).',
+  ].join('\n'),
+  options: {
+    'older-than': { type: 'string' },
+    by: { type: 'string' },
+    reason: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  positionals: { min: 0, max: 1 },
+  run: async ({ values, positionals }, context) => {
+    const by = typeof values.by === 'string' ? values.by : '';
+    const reason = typeof values.reason === 'string' ? values.reason : '';
+    if (by.trim() === '' || reason.trim() === '') {
+      throw new AppError('cli.usage', '--by NAME and --reason TEXT are required: the erasure is audited');
+    }
+    const olderThan = values['older-than'];
+    const trackingId = positionals[0];
+    if ((trackingId === undefined) === (olderThan === undefined)) {
+      throw new AppError('cli.usage', 'name one TRACKING_ID or give --older-than DAYS (not both)');
+    }
+    let which: { trackingId: string } | { before: Date };
+    if (trackingId !== undefined) {
+      which = { trackingId };
+    } else {
+      const days = Number(olderThan);
+      if (!Number.isInteger(days) || days < 0) {
+        throw new AppError('cli.usage', `--older-than ${String(olderThan)}: expected a whole number of days`);
+      }
+      which = { before: new Date(Date.now() - days * 86_400_000) };
+    }
+    return withStore(context, async (store) => {
+      const erased = await forgetReporters(store, which, { actor: by, reason });
+      if (values.json === true) {
+        context.io.out(JSON.stringify({ erased }));
+        return 0;
+      }
+      context.io.out(
+        erased.length === 0
+          ? 'No contact details to erase.'
+          : `Contact details erased for ${erased.length} report(s): ${erased.join(', ')}.`,
       );
       return 0;
     });
