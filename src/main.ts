@@ -70,12 +70,17 @@ export async function startService({ config, log, store, portal }: ServiceDeps):
   const resumed = await processor.resume(uploadDirectory(config));
   if (resumed > 0) log.info({ reports: resumed }, 'resuming unfinished uploads');
   // `tocsin demo` while the service runs: authorised by a new token in the data directory at each start.
-  const demo = {
-    tokenHash: await writeDemoToken(config.dataDir),
-    uploadDir: uploadDirectory(config),
-    notifyNow: () => notifyLoop.runNow(),
-    settleMs: quietPeriodFor(notifier.policy, { provider: demoSource }) + 1000,
-  };
+  // Only on the embedded database, whose one process holds the data directory; with a PostgreSQL server
+  // (where production runs) the command opens the database itself and the route does not exist.
+  const demo =
+    config.databaseUrl === undefined
+      ? {
+          tokenHash: await writeDemoToken(config.dataDir),
+          uploadDir: uploadDirectory(config),
+          notifyNow: () => notifyLoop.runNow(),
+          settleMs: quietPeriodFor(notifier.policy, { provider: demoSource }) + 1000,
+        }
+      : undefined;
   const app = portal
     ? portal(processor, framework)
     : createPortal(config, log, store, processor, framework, demo);

@@ -36,6 +36,8 @@ export const demoCommand: Command = {
     const given = values.url as string | undefined;
     const url = (given ?? `http://127.0.0.1:${config.port}`).replace(/\/+$/, '');
     const json = values.json === true;
+    // A PostgreSQL server is shared: this command loads the demo itself, and a running service sees it.
+    if (config.databaseUrl !== undefined) return inProcess(context, url, json);
     const token = await readDemoToken(config.dataDir);
     if (await answers(url)) {
       if (token === undefined) {
@@ -147,7 +149,11 @@ async function inProcess(context: CommandContext, url: string, json: boolean): P
       io.out(JSON.stringify({ via: 'store', ...result, tickets, adminKey: admin.key }));
       return 0;
     }
-    io.out('Demo loaded (no service answered, so this command opened the store itself):');
+    io.out(
+      context.config().databaseUrl === undefined
+        ? 'Demo loaded (no service answered, so this command opened the store itself):'
+        : 'Demo loaded into the PostgreSQL database by this command (a running service sees it at once):',
+    );
     printLoaded(io, result);
     const messages = tickets.reduce((n, t) => n + t.messages.length, 0);
     if (tickets.length === 0) {
@@ -160,7 +166,7 @@ async function inProcess(context: CommandContext, url: string, json: boolean): P
       io.out(`${tickets.length} warnings made, ${messages} messages in the outbox:`);
       for (const t of tickets) for (const m of t.messages) io.out(`  to ${m.to}: ${m.subject}`);
     }
-    io.out('Start the service (npm start) to see them.');
+    if (context.config().databaseUrl === undefined) io.out('Start the service (npm start) to see them.');
     printOutbox(io, url, admin.key);
     return 0;
   });
