@@ -1,7 +1,8 @@
 /**
  * Notification benchmark (issue goals: rendering ≥ 5,000 messages/s; SMTP delivery on loopback ≥ 500
  * messages/s): BENCH_NOTIFY_EVENTS events (default 100,000) for BENCH_NOTIFY_RECIPIENTS recipients (default
- * 10,000), built through the real pipeline (ingest, assess, route) on an in-memory PGlite database, then
+ * 10,000), built through the real pipeline (ingest, assess, route) on an in-memory PGlite database (and on
+ * a scratch PostgreSQL database when DATABASE_URL is set), then
  * - rendering: composing every message (templates, CSV, signed links), pure, in this thread;
  * - compose and queue: the scheduler's whole run (plan, load, compose, write tickets and outbox rows);
  * - SMTP delivery: the outbox sent over SMTP to a local server in a child process (pooled connections).
@@ -12,7 +13,8 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
-import { loadFramework } from '../src/assessment/index.ts';
+import pg from 'pg';
+import { loadFramework, type Framework } from '../src/assessment/index.ts';
 import {
   composeDue,
   composeMessage,
@@ -22,9 +24,11 @@ import {
   SmtpTransport,
   ticketLinks,
   type ComposeInput,
+  type NotificationPolicy,
+  type TemplateSet,
 } from '../src/notification/index.ts';
-import { createPgliteStore, migrate } from '../src/platform/db/index.ts';
-import { createLogger } from '../src/platform/log.ts';
+import { createPgliteStore, createPostgresStore, migrate, type Store } from '../src/platform/db/index.ts';
+import { createLogger, type Logger } from '../src/platform/log.ts';
 import { importScenarioDirectory, ingestScenarioFeed, scenarioProfile } from '../test/notify-scenario.ts';
 
 const path = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
@@ -123,8 +127,54 @@ export async function runNotifyBench(): Promise<void> {
     );
   }
 
-  // The whole path through the store.
-  const store = createPgliteStore(await PGlite.create());
+  await measureStore('pglite (in memory)', createPgliteStore(await PGlite.create()), {
+    recipients,
+    perRecipient,
+    policy,
+    templates,
+    framework,
+    log,
+  });
+  const databaseUrl = process.env.DATABASE_URL;
+  if (databaseUrl) {
+    // A database of its own, created and dropped here: the benchmark never touches existing data.
+    const name = `tocsin_bench_notify_${Date.now().toString(36)}`;
+    const admin = new pg.Client({ connectionString: databaseUrl });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    try {
+      const url = new URL(databaseUrl);
+      url.pathname = `/${name}`;
+      const pool = new pg.Pool({ connectionString: url.toString(), max: 8 });
+      await measureStore('postgres', createPostgresStore(pool), {
+        recipients,
+        perRecipient,
+        policy,
+        templates,
+        framework,
+        log,
+      });
+    } finally {
+      await admin.query(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    }
+  }
+}
+
+async function measureStore(
+  label: string,
+  store: Store,
+  setup: {
+    recipients: number;
+    perRecipient: number;
+    policy: NotificationPolicy;
+    templates: TemplateSet;
+    framework: Framework;
+    log: Logger;
+  },
+): Promise<void> {
+  const { recipients, perRecipient, policy, templates, framework, log } = setup;
+  process.stdout.write(`-- ${label}\n`);
   await migrate(store);
   let start = process.hrtime.bigint();
   await importScenarioDirectory(store, recipients);

@@ -101,7 +101,7 @@ export async function composeDue(
     const tlp: Tlp = narrowestTlp(...group.items.map((i) => parseTlp(i.tlp) ?? 'RED'));
     const events = group.items.flatMap((i) => {
       const f = facts.get(i.eventId);
-      return f === undefined ? [] : [{ data: f.data, firstSeen: f.firstSeen, lastSeen: f.lastSeen }];
+      return f === undefined ? [] : [{ data: f.data, firstSeen: f.firstSeen, lastSeen: i.lastSeenAt }];
     });
     const reasons = group.items.flatMap((i) => facts.get(i.eventId)?.reasons ?? []);
     const messages: TicketToWrite['messages'][number][] = [];

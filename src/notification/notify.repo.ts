@@ -304,38 +304,31 @@ export async function organisationNames(store: Store, ids: readonly string[]): P
 export interface EventFacts {
   data: Record<string, unknown>;
   firstSeen: Date;
-  lastSeen: Date;
   reasons: { nl: string; en: string }[];
 }
 
-/** Each event's IDF record, first and last sighting, and the reasons of its assessment in force. */
+/** Each event's IDF record, first sighting, and the reasons of its assessment in force. */
 export async function loadEventFacts(
   store: Store,
   eventIds: readonly string[],
 ): Promise<Map<string, EventFacts>> {
   const facts = new Map<string, EventFacts>();
-  for (const part of chunks([...new Set(eventIds)], 2000)) {
+  for (const part of chunks([...new Set(eventIds)], 5000)) {
     const rows = await sql<{
       id: string;
       data: Record<string, unknown> | string;
       first_seen_at: Date | string;
-      last_seen_at: Date | string | null;
       reasons: { ruleId: string; text: { nl: string; en: string } }[] | null;
     }>`
-      select e.id, e.data, e.first_seen_at,
-             (select max(r.received_at) from event_sightings s join reports r on r.id = s.report_id
-               where s.event_id = e.id) as last_seen_at,
-             a.reasons
+      select e.id, e.data, e.first_seen_at, a.reasons
       from events e
       left join event_assessments ea on ea.event_id = e.id
       left join assessments a on a.id = ea.assessment_id
       where e.id in (${sql.join(part.map((id) => sql`${id}::uuid`))})`.execute(store.db);
     for (const row of rows.rows) {
-      const firstSeen = toDate(row.first_seen_at);
       facts.set(row.id, {
         data: typeof row.data === 'string' ? (JSON.parse(row.data) as Record<string, unknown>) : row.data,
-        firstSeen,
-        lastSeen: row.last_seen_at === null ? firstSeen : toDate(row.last_seen_at),
+        firstSeen: toDate(row.first_seen_at),
         reasons: (row.reasons ?? []).map((r) => r.text),
       });
     }

@@ -124,6 +124,9 @@ export class SmtpTransport {
         from: message.from,
         to: message.to,
         subject: message.subject,
+        // Base64 rather than quoted-printable: encoded natively (quoted-printable is JavaScript, and was a
+        // third of the sender's CPU per warning); every mail client reads both.
+        textEncoding: 'base64',
         text: message.text,
         ...(message.html === undefined ? {} : { html: message.html }),
         ...(message.attachments === undefined ? {} : { attachments: message.attachments }),
