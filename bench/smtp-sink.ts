@@ -3,7 +3,7 @@
  * that the server's work does not share the sender's thread. Prints `port N`; answers each line on stdin
  * with `count MESSAGES BYTES`; exits when stdin closes.
  */
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
 let accepted = 0;
@@ -22,7 +22,7 @@ const server = new SMTPServer({
   },
 });
 // Answers go out at once (no Nagle delay waiting for the client's delayed ACK).
-server.server.on('connection', (socket: import('node:net').Socket) => socket.setNoDelay(true));
+server.server.on('connection', (socket: Socket) => socket.setNoDelay(true));
 server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`port ${(server.server.address() as AddressInfo).port}\n`);
 });
