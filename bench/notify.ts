@@ -21,7 +21,7 @@ import {
   loadNotificationPolicy,
   loadTemplates,
   sendDueMessages,
-  SmtpTransport,
+  SmtpWorkerPool,
   ticketLinks,
   type ComposeInput,
   type NotificationPolicy,
@@ -194,7 +194,11 @@ async function measureStore(
   line('compose and queue (plan, compose, write)', messages, 'messages', seconds(start));
 
   const sink = await startSink();
-  const transport = new SmtpTransport({ url: `smtp://127.0.0.1:${sink.port}`, maxConnections: 10 });
+  const transport = new SmtpWorkerPool({
+    url: `smtp://127.0.0.1:${sink.port}`,
+    maxConnections: 10,
+    threads: Number(process.env.BENCH_SMTP_THREADS ?? 1),
+  });
   try {
     start = process.hrtime.bigint();
     let sent = 0;

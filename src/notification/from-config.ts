@@ -5,7 +5,7 @@ import type { Store } from '../platform/db/index.ts';
 import { loadRoutingProfile } from '../routing/index.ts';
 import type { NotifierDeps } from './notifier.ts';
 import { loadNotificationPolicy } from './policy.ts';
-import { SmtpTransport } from './smtp-transport.ts';
+import { SmtpWorkerPool } from './smtp-transport.ts';
 import { loadTemplates } from './templates.ts';
 
 /**
@@ -34,10 +34,14 @@ export function createNotifier(config: Config, store: Store): NotifierDeps {
   };
 }
 
-/** The SMTP transport of SMTP_URL (DKIM-signing when configured); undefined: messages stay in the outbox. */
-export function createTransport(config: Config): SmtpTransport | undefined {
+/**
+ * The SMTP transport of SMTP_URL (DKIM-signing when configured), in a worker thread so that composing MIME
+ * and talking SMTP do not share a thread with the embedded database; undefined: messages stay in the outbox.
+ */
+export function createTransport(config: Config): SmtpWorkerPool | undefined {
   if (config.smtpUrl === undefined) return undefined;
-  return new SmtpTransport({
+  return new SmtpWorkerPool({
+    threads: 1,
     url: config.smtpUrl,
     ...(config.dkim === undefined
       ? {}

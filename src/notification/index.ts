@@ -21,6 +21,7 @@ export {
   classifyDeliveryError,
   retryDelayMs,
   SmtpTransport,
+  SmtpWorkerPool,
   type DeliveryOutcome,
   type OutgoingMessage,
   type SmtpTransportOptions,

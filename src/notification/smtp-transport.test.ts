@@ -5,6 +5,7 @@ import {
   classifyDeliveryError,
   retryDelayMs,
   SmtpTransport,
+  SmtpWorkerPool,
   type OutgoingMessage,
 } from './smtp-transport.ts';
 
@@ -76,6 +77,34 @@ describe('SMTP delivery to a real server on loopback', () => {
     const server = await startServer([], port);
     expect((await t.send(message)).kind).toBe('sent');
     expect(server.received).toHaveLength(1);
+  });
+});
+
+describe('SMTP delivery from a worker thread', () => {
+  it('gives the same outcomes: 421 twice then delivered once, 550 bounced', async () => {
+    const server = await startServer([421, 421, 250, 550]);
+    const pool = new SmtpWorkerPool({ url: `smtp://127.0.0.1:${server.port}`, timeoutMs: 2000, threads: 2 });
+    try {
+      const kinds = [];
+      for (let i = 0; i < 4; i++) kinds.push((await pool.send(message)).kind);
+      expect(kinds).toEqual(['retry', 'retry', 'sent', 'bounced']);
+      expect(server.received).toHaveLength(1);
+      expect(server.received[0]?.raw).toContain('Message-ID: <20261201-00000001.1@tocsin.example>');
+    } finally {
+      pool.close();
+    }
+  });
+
+  it('says retry while the server is down', async () => {
+    const probe = await startServer();
+    const port = probe.port;
+    await probe.close();
+    const pool = new SmtpWorkerPool({ url: `smtp://127.0.0.1:${port}`, timeoutMs: 2000, threads: 1 });
+    try {
+      expect((await pool.send(message)).kind).toBe('retry');
+    } finally {
+      pool.close();
+    }
   });
 });
 

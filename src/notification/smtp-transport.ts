@@ -5,6 +5,7 @@
  * address or the message is refused; retrying would not help).
  */
 import { connect } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 
@@ -140,5 +141,55 @@ export class SmtpTransport {
 
   close(): void {
     this.#transporter.close();
+  }
+}
+
+/**
+ * SMTP delivery in worker threads: `threads` workers, each with its own pooled transport (`maxConnections`
+ * each), taking messages in turn. The same outcomes as `SmtpTransport`; `send` never throws for a delivery
+ * problem (a worker that dies answers its messages with `retry`).
+ */
+export class SmtpWorkerPool {
+  readonly #workers: Worker[];
+  readonly #pending = new Map<number, (outcome: DeliveryOutcome) => void>();
+  #next = 0;
+  #turn = 0;
+
+  constructor(options: SmtpTransportOptions & { threads?: number }) {
+    const { threads = 2, ...transport } = options;
+    this.#workers = Array.from({ length: Math.max(1, threads) }, () => {
+      const worker = new Worker(new URL('./smtp-worker.ts', import.meta.url), { workerData: transport });
+      worker.on('message', ({ id, outcome }: { id: number; outcome: DeliveryOutcome }) => {
+        this.#pending.get(id)?.(outcome);
+        this.#pending.delete(id);
+      });
+      worker.on('error', (error: Error) => {
+        // Every message this pool has in flight is answered: try again later.
+        for (const [id, resolve] of this.#pending) {
+          resolve({ kind: 'retry', reason: `SMTP worker failed: ${error.message}` });
+          this.#pending.delete(id);
+        }
+      });
+      worker.unref();
+      return worker;
+    });
+  }
+
+  /** Keeps the process alive while a message is in flight, and only then (an idle pool lets it exit). */
+  send(message: OutgoingMessage): Promise<DeliveryOutcome> {
+    const id = this.#next++;
+    const worker = this.#workers[this.#turn++ % this.#workers.length];
+    if (this.#pending.size === 0) for (const w of this.#workers) w.ref();
+    return new Promise<DeliveryOutcome>((resolve) => {
+      this.#pending.set(id, (outcome) => {
+        resolve(outcome);
+        if (this.#pending.size <= 1) for (const w of this.#workers) w.unref();
+      });
+      worker?.postMessage({ id, message });
+    });
+  }
+
+  close(): void {
+    for (const worker of this.#workers) worker.postMessage({ close: true });
   }
 }
