@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import {
   findOutboxMessage,
   findTicket,
@@ -6,6 +6,7 @@ import {
   outboxCounts,
   recordTicketResponse,
   verifyLink,
+  type LinkCheck,
 } from '../notification/index.ts';
 import type { Store } from '../platform/db/index.ts';
 import { requireAdmin, type ApiKeyVariables } from './api-auth.ts';
@@ -37,21 +38,24 @@ export function notificationRoutes({ store, instanceName, secret, transport }: N
     return { claims: result.claims, lang: ticket.language === 'nl' ? ('nl' as const) : ('en' as const) };
   }
 
+  /** 410 with the ticket number to quote for an expired link, 400 for anything else. */
+  const refusedPage = (c: Context, refused: Exclude<LinkCheck, { ok: true }>) => {
+    const expired = refused.reason === 'expired';
+    return c.html(
+      ticketLinkRefusedPage({
+        instanceName,
+        lang: 'en',
+        reason: expired ? 'expired' : 'invalid',
+        ticket: refused.claims?.ticket,
+      }),
+      expired ? 410 : 400,
+    );
+  };
+
   routes.get('/t/:token', async (c) => {
     const token = c.req.param('token');
     const checked = await check(token);
-    if (checked.refused !== undefined) {
-      const expired = checked.refused.reason === 'expired';
-      return c.html(
-        ticketLinkRefusedPage({
-          instanceName,
-          lang: 'en',
-          reason: expired ? 'expired' : 'invalid',
-          ticket: checked.refused.claims?.ticket,
-        }),
-        expired ? 410 : 400,
-      );
-    }
+    if (checked.refused !== undefined) return refusedPage(c, checked.refused);
     return c.html(
       ticketConfirmPage({
         instanceName,
@@ -66,18 +70,7 @@ export function notificationRoutes({ store, instanceName, secret, transport }: N
   routes.post('/t/:token', async (c) => {
     const token = c.req.param('token');
     const checked = await check(token);
-    if (checked.refused !== undefined) {
-      const expired = checked.refused.reason === 'expired';
-      return c.html(
-        ticketLinkRefusedPage({
-          instanceName,
-          lang: 'en',
-          reason: expired ? 'expired' : 'invalid',
-          ticket: checked.refused.claims?.ticket,
-        }),
-        expired ? 410 : 400,
-      );
-    }
+    if (checked.refused !== undefined) return refusedPage(c, checked.refused);
     const form = await c.req.parseBody().catch((): Record<string, unknown> => ({}));
     const comment = typeof form.comment === 'string' ? form.comment : undefined;
     const { moved, state } = await recordTicketResponse(store, {

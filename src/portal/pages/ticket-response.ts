@@ -1,4 +1,5 @@
 import { html } from 'hono/html';
+import type { HtmlEscapedString } from 'hono/utils/html';
 import type { LinkAction } from '../../notification/index.ts';
 import { layout } from './layout.ts';
 
@@ -39,13 +40,13 @@ const words = {
   },
 } as const;
 
-export function ticketConfirmPage(p: {
+interface PageBase {
   instanceName: string;
   lang: Lang;
-  ticket: string;
-  action: LinkAction;
-  token: string;
-}) {
+}
+
+/** The frame of these pages: the title, then the ticket number and what follows. */
+function ticketPage(p: PageBase & { ticket: string }, rest: HtmlEscapedString | Promise<HtmlEscapedString>) {
   const w = words[p.lang];
   return layout({
     title: w.title,
@@ -53,7 +54,15 @@ export function ticketConfirmPage(p: {
     lang: p.lang,
     body: html`<h1>${w.title}</h1>
       <p>${w.ticket}: <strong>${p.ticket}</strong></p>
-      <p>${w[p.action]}</p>
+      ${rest}`,
+  });
+}
+
+export function ticketConfirmPage(p: PageBase & { ticket: string; action: LinkAction; token: string }) {
+  const w = words[p.lang];
+  return ticketPage(
+    p,
+    html`<p>${w[p.action]}</p>
       <form method="post" action="/t/${p.token}">
         <p>
           <label for="comment">${w.comment}</label><br />
@@ -61,26 +70,16 @@ export function ticketConfirmPage(p: {
         </p>
         <p><button type="submit">${w.send}</button></p>
       </form>`,
-  });
+  );
 }
 
-export function ticketDonePage(p: {
-  instanceName: string;
-  lang: Lang;
-  ticket: string;
-  moved: boolean;
-  state: string;
-}) {
+export function ticketDonePage(p: PageBase & { ticket: string; moved: boolean; state: string }) {
   const w = words[p.lang];
-  return layout({
-    title: w.title,
-    instanceName: p.instanceName,
-    lang: p.lang,
-    body: html`<h1>${w.title}</h1>
-      <p>${w.ticket}: <strong>${p.ticket}</strong></p>
-      <p>${p.moved ? w.thanks : `${w.unchanged} ${p.state}.`}</p>
+  return ticketPage(
+    p,
+    html`<p>${p.moved ? w.thanks : `${w.unchanged} ${p.state}.`}</p>
       <p>${w.state}: <strong>${p.state}</strong></p>`,
-  });
+  );
 }
 
 export function ticketLinkRefusedPage(p: {
