@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { withScratchDatabase } from './scratch-database.ts';
 import { shadowserverSchemaPath } from '../src/intake/index.ts';
 
 const columns = [
@@ -147,23 +147,14 @@ export async function runIngestBench(): Promise<void> {
       ]);
       const databaseUrl = process.env.DATABASE_URL;
       if (databaseUrl) {
-        // A database of its own, created and dropped here: the benchmark never touches existing data.
-        const name = `tocsin_bench_${Date.now().toString(36)}`;
-        const admin = new pg.Client({ connectionString: databaseUrl });
-        await admin.connect();
-        await admin.query(`create database ${name}`);
-        try {
-          const url = new URL(databaseUrl);
-          url.pathname = `/${name}`;
+        await withScratchDatabase(databaseUrl, 'tocsin_bench', (url) => {
           // The data directory holds only the IP table's cache here.
           results.push([
             'parse + store, postgres',
-            worker(['store', file, schema, url.toString()], { BENCH_DATA_DIR: dataDir }),
+            worker(['store', file, schema, url], { BENCH_DATA_DIR: dataDir }),
           ]);
-        } finally {
-          await admin.query(`drop database if exists ${name} with (force)`);
-          await admin.end();
-        }
+          return Promise.resolve();
+        });
       }
       rmSync(file);
       rmSync(dataDir, { recursive: true, force: true });

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
 import pg from 'pg';
+import { withScratchDatabase } from './scratch-database.ts';
 import { loadFramework, type Framework } from '../src/assessment/index.ts';
 import {
   composeDue,
@@ -137,15 +138,8 @@ export async function runNotifyBench(): Promise<void> {
   });
   const databaseUrl = process.env.DATABASE_URL;
   if (databaseUrl) {
-    // A database of its own, created and dropped here: the benchmark never touches existing data.
-    const name = `tocsin_bench_notify_${Date.now().toString(36)}`;
-    const admin = new pg.Client({ connectionString: databaseUrl });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    try {
-      const url = new URL(databaseUrl);
-      url.pathname = `/${name}`;
-      const pool = new pg.Pool({ connectionString: url.toString(), max: 8 });
+    await withScratchDatabase(databaseUrl, 'tocsin_bench_notify', async (url) => {
+      const pool = new pg.Pool({ connectionString: url, max: 8 });
       await measureStore('postgres', createPostgresStore(pool), {
         recipients,
         perRecipient,
@@ -154,10 +148,7 @@ export async function runNotifyBench(): Promise<void> {
         framework,
         log,
       });
-    } finally {
-      await admin.query(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    }
+    });
   }
 }
 

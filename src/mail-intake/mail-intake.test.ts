@@ -12,7 +12,7 @@ import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryLogger, shippedFramework } from '../../test/app.ts';
 import { backend, createTestStore } from '../../test/db.ts';
-import { zipOf } from '../../test/mail-zip.ts';
+import { buildZip as zipOf } from '../../test/zip.ts';
 import { isAppError } from '../core/index.ts';
 import { FeedParsers, findReport, ReportProcessor } from '../intake/index.ts';
 import { processStoredEvents } from '../pipeline/index.ts';

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import type { Attachment } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { zipOf } from '../../test/mail-zip.ts';
+import { buildZip as zipOf } from '../../test/zip.ts';
 import {
   defaultMailLimits,
   extractIndicators,
