@@ -128,26 +128,13 @@ export async function runNotifyBench(): Promise<void> {
     );
   }
 
-  await measureStore('pglite (in memory)', createPgliteStore(await PGlite.create()), {
-    recipients,
-    perRecipient,
-    policy,
-    templates,
-    framework,
-    log,
-  });
+  const setup = { recipients, perRecipient, policy, templates, framework, log };
+  await measureStore('pglite (in memory)', createPgliteStore(await PGlite.create()), setup);
   const databaseUrl = process.env.DATABASE_URL;
   if (databaseUrl) {
     await withScratchDatabase(databaseUrl, 'tocsin_bench_notify', async (url) => {
       const pool = new pg.Pool({ connectionString: url, max: 8 });
-      await measureStore('postgres', createPostgresStore(pool), {
-        recipients,
-        perRecipient,
-        policy,
-        templates,
-        framework,
-        log,
-      });
+      await measureStore('postgres', createPostgresStore(pool), setup);
     });
   }
 }
