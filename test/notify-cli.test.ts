@@ -85,6 +85,12 @@ describe(`tocsin notify run on ${backend}`, { timeout: 120_000 }, () => {
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain(`Ticket ${ticket}: sent`);
     expect(shown.stdout).toMatch(/queued -> sending by system/);
+    const listed = await runTocsin(['tickets', 'list', '--state', 'sent', '--json'], env);
+    expect(listed.code).toBe(0);
+    const tickets = JSON.parse(listed.stdout) as { id: string; state: string }[];
+    expect(tickets).toHaveLength(dry.tickets.length);
+    expect(tickets.map((t) => t.id)).toContain(ticket);
+    expect((await runTocsin(['tickets', 'list', '--state', 'lost'], env)).code).toBe(2);
     const again = JSON.parse(
       (await runTocsin(['notify', 'run', '--json', '--now', later()], env)).stdout,
     ) as {

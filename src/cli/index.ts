@@ -39,7 +39,7 @@ import {
   reportsShowCommand,
 } from './commands/reports.ts';
 import { serveCommand } from './commands/serve.ts';
-import { ticketsShowCommand } from './commands/tickets.ts';
+import { ticketsListCommand, ticketsShowCommand } from './commands/tickets.ts';
 
 export type { Command, CommandContext, CliIo } from './command.ts';
 
@@ -66,6 +66,7 @@ export const commands: readonly Command[] = [
   sourcesShowCommand,
   sourcesSetReliabilityCommand,
   notifyRunCommand,
+  ticketsListCommand,
   ticketsShowCommand,
   reportsListCommand,
   reportsShowCommand,

@@ -4,6 +4,7 @@ export {
   findTicket,
   formatTicketNumber,
   isTicketNumber,
+  listTickets,
   moveTicket,
   openTicket,
   pathBetween,
@@ -16,6 +17,7 @@ export {
   type TicketDetails,
   type TicketResponse,
   type TicketState,
+  type TicketSummary,
 } from './tickets.repo.ts';
 export {
   classifyDeliveryError,

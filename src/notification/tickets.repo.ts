@@ -349,3 +349,56 @@ export async function recordTicketResponse(
     return { moved, state: moved ? to : from };
   });
 }
+
+export interface TicketSummary {
+  id: string;
+  desk: string;
+  recipient: string;
+  template: string;
+  tlp: string;
+  state: TicketState;
+  severity: string;
+  reason: string;
+  events: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Tickets, newest first: all, or those in one state and/or for one recipient. */
+export async function listTickets(
+  store: Store,
+  filter: { state?: TicketState | undefined; recipient?: string | undefined; limit?: number } = {},
+): Promise<TicketSummary[]> {
+  const result = await sql<{
+    id: string;
+    desk: string;
+    recipient: string;
+    template: string;
+    tlp: string;
+    state: TicketState;
+    severity: string;
+    reason: string;
+    event_count: number;
+    created_at: Date | string;
+    updated_at: Date | string;
+  }>`
+    select id, desk, recipient, template, tlp, state, severity, reason, event_count, created_at, updated_at
+    from tickets
+    where (${filter.state ?? null}::text is null or state = ${filter.state ?? null})
+      and (${filter.recipient ?? null}::text is null or recipient = ${filter.recipient ?? null})
+    order by created_at desc, id desc
+    limit ${filter.limit ?? 100}`.execute(store.db);
+  return result.rows.map((r) => ({
+    id: r.id,
+    desk: r.desk,
+    recipient: r.recipient,
+    template: r.template,
+    tlp: r.tlp,
+    state: r.state,
+    severity: r.severity,
+    reason: r.reason,
+    events: r.event_count,
+    createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at),
+  }));
+}

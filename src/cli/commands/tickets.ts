@@ -1,6 +1,6 @@
 import { AppError } from '../../core/index.ts';
-import { findTicket } from '../../notification/index.ts';
-import { withStore, type Command } from '../command.ts';
+import { findTicket, listTickets, ticketStates, type TicketState } from '../../notification/index.ts';
+import { limitFlag, withStore, type Command } from '../command.ts';
 
 export const ticketsShowCommand: Command = {
   name: 'tickets show',
@@ -26,6 +26,45 @@ export const ticketsShowCommand: Command = {
       for (const t of ticket.transitions) {
         io.out(
           `  ${t.at.toISOString()} ${t.from ?? '-'} -> ${t.to} by ${t.actor}${t.detail ? `: ${t.detail}` : ''}`,
+        );
+      }
+      return 0;
+    });
+  },
+};
+
+export const ticketsListCommand: Command = {
+  name: 'tickets list',
+  summary:
+    'Tickets, newest first: number, state, recipient, desk, TLP, events; --state and --recipient filter',
+  usage: '[--state STATE] [--recipient ID] [--limit N] [--json]',
+  options: {
+    state: { type: 'string' },
+    recipient: { type: 'string' },
+    limit: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  run: async ({ values }, context) => {
+    const state = values.state as string | undefined;
+    if (state !== undefined && !(ticketStates as readonly string[]).includes(state)) {
+      throw new AppError('cli.usage', `--state ${state}: expected one of ${ticketStates.join(', ')}`);
+    }
+    const limit = limitFlag(values.limit, 100);
+    return withStore(context, async (store) => {
+      const tickets = await listTickets(store, {
+        state: state as TicketState | undefined,
+        recipient: values.recipient as string | undefined,
+        limit,
+      });
+      if (values.json === true) {
+        context.io.out(JSON.stringify(tickets, null, 2));
+        return 0;
+      }
+      if (tickets.length === 0) context.io.out('No tickets.');
+      for (const t of tickets) {
+        context.io.out(
+          `${t.id}  ${t.state.padEnd(12)} ${t.recipient}  ${t.desk}  TLP:${t.tlp}  ${t.events} events  ` +
+            `${t.severity}, ${t.reason}  ${t.createdAt.toISOString()}`,
         );
       }
       return 0;
