@@ -204,29 +204,14 @@ async function gunzippedSize(content: Buffer, limit: number): Promise<number | u
 async function checkZip(content: Buffer, limits: MailLimits): Promise<{ reason: string } | undefined> {
   let zip: yauzl.ZipFile;
   try {
-    zip = await new Promise<yauzl.ZipFile>((resolve, reject) => {
-      yauzl.fromBuffer(content, { lazyEntries: true, strictFileNames: false }, (error, file) => {
-        if (error) reject(error);
-        else resolve(file);
-      });
-    });
+    zip = await yauzl.fromBufferPromise(content, { lazyEntries: true, strictFileNames: false });
   } catch (error) {
     return { reason: `not a readable zip archive: ${(error as Error).message}` };
   }
   let members = 0;
   let declared = 0;
   try {
-    for (;;) {
-      const entry = await new Promise<yauzl.Entry | undefined>((resolve, reject) => {
-        zip.once('entry', resolve);
-        zip.once('end', () => {
-          resolve(undefined);
-        });
-        zip.once('error', reject);
-        zip.readEntry();
-      });
-      zip.removeAllListeners('entry').removeAllListeners('end').removeAllListeners('error');
-      if (entry === undefined) break;
+    for await (const entry of zip.eachEntry()) {
       if (entry.fileName.endsWith('/')) continue;
       members++;
       declared += entry.uncompressedSize;
