@@ -63,7 +63,7 @@ export async function startService({ config, log, store, portal }: ServiceDeps):
     store,
     assessAndRouteAfterReport({ store, log, homeCountry: config.homeCountry, profile, framework }),
   );
-  const notifier = createNotifier(config, store);
+  const notifier = createNotifier(config, store, profile);
   if (notifier.openpgp !== undefined) {
     log.info({ fingerprint: await checkSigningKey(notifier.openpgp) }, 'warnings are signed with OpenPGP');
   }

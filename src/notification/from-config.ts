@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { Config } from '../platform/config.ts';
 import type { Store } from '../platform/db/index.ts';
-import { loadRoutingProfile } from '../routing/index.ts';
+import { loadRoutingProfile, type RoutingProfile } from '../routing/index.ts';
 import type { NotifierDeps } from './notifier.ts';
 import { loadNotificationPolicy } from './policy.ts';
 import { SmtpWorkerPool } from './smtp-transport.ts';
@@ -13,9 +13,12 @@ import { loadTemplates } from './templates.ts';
  * so a broken template stops start-up with its file named), the outward identity and desks, and the
  * OpenPGP signing key when one is configured (unlocked on first use; `checkSigningKey` at start-up).
  */
-export function createNotifier(config: Config, store: Store): NotifierDeps {
+export function createNotifier(
+  config: Config,
+  store: Store,
+  profile: Pick<RoutingProfile, 'identity' | 'desks'> = loadRoutingProfile(config.routingProfile),
+): NotifierDeps {
   const policy = loadNotificationPolicy(config.notificationConfig);
-  const profile = loadRoutingProfile(config.routingProfile);
   return {
     store,
     policy,

@@ -82,7 +82,6 @@ export {
 export {
   composeDue,
   runNotifications,
-  type ComposedTicket,
   type ComposeResult,
   type NotifierDeps,
   type NotifyRunResult,

@@ -10,7 +10,6 @@ import { composeMessage, type ComposedMessage } from './compose.ts';
 import { ticketLinks } from './links.ts';
 import { protectMessage, type OpenPgpConfig } from './openpgp.ts';
 import {
-  domainOf,
   loadAggregateHistory,
   loadCandidates,
   loadEventFacts,
@@ -19,7 +18,7 @@ import {
   writeTickets,
   type TicketToWrite,
 } from './notify.repo.ts';
-import { sendDueMessages, type SendOptions, type SendResult } from './outbox.ts';
+import { domainOf, sendDueMessages, type SendOptions, type SendResult } from './outbox.ts';
 import type { NotificationPolicy } from './policy.ts';
 import { planNotifications, type WaitingGroup } from './schedule.ts';
 import type { DeliveryOutcome, OutgoingMessage } from './smtp-transport.ts';
@@ -40,12 +39,8 @@ export interface NotifierDeps {
   openpgp?: OpenPgpConfig | undefined;
 }
 
-export interface ComposedTicket extends TicketToWrite {
-  onBehalfOf: string | null;
-}
-
 export interface ComposeResult {
-  tickets: ComposedTicket[];
+  tickets: TicketToWrite[];
   waiting: WaitingGroup[];
   /** Recipients with due events but no mailbox: nothing is written for them; they stay due. */
   unreachable: { recipient: string; events: number }[];
@@ -71,10 +66,12 @@ export async function composeDue(
   );
   const plan = planNotifications(candidates, history, policy, now);
   const recipients = await resolveRecipients(store, [...new Set(plan.due.map((g) => g.recipient))]);
-  const reachable = plan.due.filter((g) => (recipients.get(g.recipient)?.mailboxes.length ?? 0) > 0);
-  const unreachable = plan.due
-    .filter((g) => !reachable.includes(g))
-    .map((g) => ({ recipient: g.recipient, events: g.items.length }));
+  const reachable: typeof plan.due = [];
+  const unreachable: ComposeResult['unreachable'] = [];
+  for (const group of plan.due) {
+    if ((recipients.get(group.recipient)?.mailboxes.length ?? 0) > 0) reachable.push(group);
+    else unreachable.push({ recipient: group.recipient, events: group.items.length });
+  }
   const facts = await loadEventFacts(
     store,
     reachable.flatMap((g) => g.items.map((i) => i.eventId)),
@@ -92,7 +89,7 @@ export async function composeDue(
   const deskNames = new Map(profile.desks.map((d) => [d.id, d.name]));
   const linksExpire = new Date(now.getTime() + policy.linkExpiryMs);
   const senderDomain = domainOf(profile.identity.email);
-  const tickets: ComposedTicket[] = [];
+  const tickets: TicketToWrite[] = [];
   const problems: string[] = [];
   for (const [index, group] of reachable.entries()) {
     const id = numbers[index] ?? '';
@@ -159,7 +156,6 @@ export async function composeDue(
       language: recipient.mailboxes[0]?.language ?? 'en',
       severity: group.severity,
       reason: group.reason,
-      onBehalfOf: group.onBehalfOf,
       items: group.items.map((i) => ({
         directiveId: i.directiveId,
         eventId: i.eventId,

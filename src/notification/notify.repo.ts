@@ -8,6 +8,7 @@ import type { Severity } from '../assessment/index.ts';
 import type { Store } from '../platform/db/index.ts';
 import type { Database } from '../platform/db/schema.ts';
 import type { NotifyReason } from './compose.ts';
+import { domainOf } from './outbox.ts';
 import { parseDurationMs } from './policy.ts';
 import type { AggregateHistory, Candidate } from './schedule.ts';
 import { aggregateKey } from './schedule.ts';
@@ -48,22 +49,12 @@ interface CandidateRow {
 
 /**
  * The finding an event reports, as SQL over the event's record (`c.j`, jsonb): classification (identifier, else type), the
- * system (address, else name, else URL) and the port. `findingOf` is the same in code.
+ * system (address, else name, else URL) and the port.
  */
 const findingSql = sql<string>`concat_ws('|',
   coalesce(c.j->>'classification.identifier', c.j->>'classification.type', ''),
   coalesce(c.j->>'source.ip', c.j->>'source.fqdn', c.j->>'source.url', ''),
   coalesce(c.j->>'source.port', ''))`;
-
-export function findingOf(data: Readonly<Record<string, unknown>>): string {
-  const text = (v: unknown) =>
-    v === undefined || v === null ? undefined : typeof v === 'string' ? v : JSON.stringify(v);
-  return [
-    text(data['classification.identifier']) ?? text(data['classification.type']) ?? '',
-    text(data['source.ip']) ?? text(data['source.fqdn']) ?? text(data['source.url']) ?? '',
-    text(data['source.port']) ?? '',
-  ].join('|');
-}
 
 /** How far back a sighting or a new assessment can make a told directive due again (beyond any interval). */
 const lookbackMs = 62 * 24 * 3_600_000;
@@ -430,11 +421,4 @@ async function writeTicketBatch(
         ),
       )}`.execute(tx);
   }
-}
-
-export function domainOf(address: string): string {
-  return address
-    .slice(address.lastIndexOf('@') + 1)
-    .replace(/>$/, '')
-    .toLowerCase();
 }

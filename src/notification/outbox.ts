@@ -17,12 +17,17 @@ export interface QueuedMessage extends OutgoingMessage {
   ticketId?: string;
 }
 
-/** Writes a message to the outbox (state `queued`); a message with a Message-ID already there is kept once. */
-export async function queueMessage(store: Store, message: QueuedMessage): Promise<boolean> {
-  const domain = message.to
-    .slice(message.to.lastIndexOf('@') + 1)
+/** The mail domain of an address (`Name <a@b.example>` too), lower case: what rate limits count by. */
+export function domainOf(address: string): string {
+  return address
+    .slice(address.lastIndexOf('@') + 1)
     .replace(/>$/, '')
     .toLowerCase();
+}
+
+/** Writes a message to the outbox (state `queued`); a message with a Message-ID already there is kept once. */
+export async function queueMessage(store: Store, message: QueuedMessage): Promise<boolean> {
+  const domain = domainOf(message.to);
   if (domain === '' || !message.to.includes('@')) {
     throw new AppError('core.invalid_input', `not an e-mail address: ${message.to}`);
   }

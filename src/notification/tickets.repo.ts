@@ -1,7 +1,8 @@
 /**
  * Tickets: the number a recipient quotes and the state of one warning, from queued to resolved. Numbers are
  * `YYYYMMDD-NNNNNNNN` (the UTC day the ticket was opened, then its place that day), taken from a counter row
- * per day with one atomic upsert: unique across processes sharing the database, without gaps in a day.
+ * per day with one atomic upsert: unique across processes sharing the database. Numbers are taken without
+ * gaps; one taken for a warning that could then not be written (no mailbox could receive it) stays unused.
  */
 import { sql } from 'kysely';
 import { AppError } from '../core/index.ts';
