@@ -7,7 +7,7 @@ import { AppError } from '../core/index.ts';
 import type { StoredReason } from '../assessment/index.ts';
 import type { Store } from '../platform/db/index.ts';
 import type { Database } from '../platform/db/schema.ts';
-import type { Attachment, DamageAnswer, Language, Target } from './model.ts';
+import type { DamageAnswer, Language, ResearcherReportInput, Target } from './model.ts';
 
 interface ResearcherReportTable {
   id: string;
@@ -67,25 +67,13 @@ function db(store: Store): Kysely<Database & ReportingTables> {
   return store.db.$extendTables<ReportingTables>();
 }
 
-export interface NewResearcherReport {
+/** A validated submission as it is stored: the input with its ids, the status link's hash and the consent time. */
+export interface NewResearcherReport extends ResearcherReportInput {
   id: string;
   trackingId: string;
   reportId: string;
   statusTokenHash: string;
-  language: Language;
-  classificationType: string;
-  targets: Target[];
-  description: string;
-  steps: string;
-  observedAt: Date | undefined;
-  likelihood: number[] | undefined;
-  damage: DamageAnswer[] | undefined;
-  requestedTlp: string;
-  reporterName: string | undefined;
-  reporterEmail: string | undefined;
-  reporterPgpKey: string | undefined;
   consentAt: Date;
-  attachments: Attachment[];
 }
 
 export interface ResearcherReport {
