@@ -20,17 +20,22 @@ const postgresUrl = z.string().refine(
   { message: 'expected a URL like postgres://user:password@host:5432/database' },
 );
 
+/** A whole number from the environment (text), at least `min`, with one message for every way it is wrong. */
+const wholeNumber = (message: string, min = 0) =>
+  z.coerce.number({ message }).int({ message }).min(min, { message });
+
+const portNumber = () =>
+  wholeNumber('expected an integer from 0 to 65535').max(65535, {
+    message: 'expected an integer from 0 to 65535',
+  });
+
 /**
  * The configuration variables, each validated and documented here. `.env.example` lists the same names
  * (a test keeps the two in step). Values come from the environment, else from the optional YAML file,
  * else from the default.
  */
 export const configSchema = z.object({
-  PORT: z.coerce
-    .number({ message: 'expected an integer from 0 to 65535' })
-    .int({ message: 'expected an integer from 0 to 65535' })
-    .min(0, { message: 'expected an integer from 0 to 65535' })
-    .max(65535, { message: 'expected an integer from 0 to 65535' })
+  PORT: portNumber()
     .default(8080)
     .describe('TCP port the HTTP server listens on; 0 picks a free port (the address is logged).'),
   HOST: z
@@ -66,10 +71,7 @@ export const configSchema = z.object({
     .min(1, { message: 'expected a non-empty name' })
     .default('Tocsin')
     .describe('Name of this instance as shown on its pages (e.g. "NCSC-NL reporting point").'),
-  UPLOAD_MAX_BYTES: z.coerce
-    .number({ message: 'expected a whole number of bytes' })
-    .int({ message: 'expected a whole number of bytes' })
-    .min(1, { message: 'expected a whole number of bytes' })
+  UPLOAD_MAX_BYTES: wholeNumber('expected a whole number of bytes', 1)
     .default(2 * 1024 ** 3)
     .describe('Largest report upload accepted over HTTP (bytes); larger ones get 413.'),
   TOCSIN_HOME_COUNTRY: z
@@ -104,10 +106,7 @@ export const configSchema = z.object({
     .describe(
       'Notification policy (YAML: quiet periods, inline CSV limit, link expiry, rate limits, templates); default config/notification/notification.yaml.',
     ),
-  TOCSIN_NOTIFY_EVERY_MS: z.coerce
-    .number({ message: 'expected a whole number of milliseconds' })
-    .int({ message: 'expected a whole number of milliseconds' })
-    .min(0, { message: 'expected a whole number of milliseconds' })
+  TOCSIN_NOTIFY_EVERY_MS: wholeNumber('expected a whole number of milliseconds')
     .default(30_000)
     .describe('How often `tocsin serve` composes and sends due warnings; 0 turns the scheduler off.'),
   DKIM_DOMAIN: z
@@ -136,11 +135,7 @@ export const configSchema = z.object({
     .string()
     .optional()
     .describe('Passphrase of the OpenPGP signing key, when it has one.'),
-  TOCSIN_MAIL_INTAKE_PORT: z.coerce
-    .number({ message: 'expected an integer from 0 to 65535' })
-    .int({ message: 'expected an integer from 0 to 65535' })
-    .min(0, { message: 'expected an integer from 0 to 65535' })
-    .max(65535, { message: 'expected an integer from 0 to 65535' })
+  TOCSIN_MAIL_INTAKE_PORT: portNumber()
     .optional()
     .describe(
       'Port of the SMTP listener that takes reports by e-mail; off unless set (0 picks a free port).',
@@ -173,10 +168,7 @@ export const configSchema = z.object({
     .min(1, { message: 'expected a whole number of at least 1' })
     .default(10)
     .describe('Reports one address may submit through the web form per hour; more get 429.'),
-  SHUTDOWN_TIMEOUT_MS: z.coerce
-    .number({ message: 'expected a whole number of milliseconds' })
-    .int({ message: 'expected a whole number of milliseconds' })
-    .min(0, { message: 'expected a whole number of milliseconds' })
+  SHUTDOWN_TIMEOUT_MS: wholeNumber('expected a whole number of milliseconds')
     .default(30_000)
     .describe('How long a graceful shutdown waits for in-flight requests before closing them.'),
 });
