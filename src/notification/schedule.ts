@@ -86,6 +86,9 @@ export interface Plan {
 
 const rank = (s: Severity): number => severities.indexOf(s);
 
+/** Code-unit order, the same on every machine (unlike localeCompare). */
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /** Why a directive is due now, or undefined when it is not. */
 export function dueReason(c: Candidate, now: Date): NotifyReason | undefined {
   const told = c.told;
@@ -141,14 +144,12 @@ export function planNotifications(
   const due: DueGroup[] = [];
   const waiting: WaitingGroup[] = [];
   for (const { group, reasons } of groups.values()) {
-    group.reason = reasonOrder.find((r) => reasons.has(r)) ?? 'new';
     const last = history.get(aggregateKey(group.recipient, group.template, group.aggregationKey));
-    const urgent =
-      group.reason === 'relapse' ||
-      group.reason === 'severity' ||
-      (last !== undefined && rank(group.severity) > rank(last.severity));
-    if (urgent && group.reason !== 'relapse') group.reason = 'severity';
-    if (last === undefined && group.reason === 'severity') group.reason = 'new';
+    // A new finding more severe than the last message about the aggregate counts as a rise in severity.
+    const rose = last !== undefined && rank(group.severity) > rank(last.severity);
+    const strongest = reasonOrder.find((r) => reasons.has(r)) ?? 'new';
+    group.reason = strongest !== 'relapse' && rose ? 'severity' : strongest;
+    const urgent = group.reason === 'relapse' || group.reason === 'severity';
     let settledAt = 0;
     for (const item of group.items) {
       const touched = Math.max(item.createdAt.getTime(), item.lastSeenAt.getTime());
@@ -173,19 +174,9 @@ export function planNotifications(
       waitFor(last.lastToldAt.getTime() + interval, 'interval');
       continue;
     }
-    group.items.sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
+    group.items.sort((a, b) => compare(a.eventId, b.eventId));
     due.push(group);
   }
-  due.sort((a, b) =>
-    a.recipient !== b.recipient
-      ? a.recipient < b.recipient
-        ? -1
-        : 1
-      : a.aggregationKey < b.aggregationKey
-        ? -1
-        : a.aggregationKey > b.aggregationKey
-          ? 1
-          : 0,
-  );
+  due.sort((a, b) => compare(a.recipient, b.recipient) || compare(a.aggregationKey, b.aggregationKey));
   return { due, waiting };
 }
