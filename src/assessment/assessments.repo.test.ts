@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backend, createTestStore } from '../../test/db.ts';
 import { eventId, type Event } from '../core/index.ts';
 import { receiveReport } from '../intake/index.ts';
-import { storeEventBatch } from '../intake/events.repo.ts';
+import { eventToStore, storeEventBatch } from '../intake/events.repo.ts';
 import type { Store } from '../platform/db/index.ts';
 import {
   assessmentHistory,
@@ -30,7 +30,7 @@ async function storedEvents(source: string, ips: string[]): Promise<string[]> {
   const { id: reportId } = await receiveReport({ store }, { path: '/dev/null', fileName: 'x.jsonl', source });
   const batch = ips.map((ip, i) => {
     const event: Event = { 'feed.name': 'Test', 'source.ip': ip, 'classification.type': 'vulnerable-system' };
-    return { id: eventId(event), event, raw: `line ${i}`, line: i + 1 };
+    return eventToStore(eventId(event), event, `line ${i}`, undefined, i + 1);
   });
   await storeEventBatch(store, reportId, '2026-11-23T10:00:00+00:00', batch);
   return batch.map((b) => b.id);

@@ -1,4 +1,4 @@
 export { AppError, isAppError, type AppErrorOptions } from './errors.ts';
 export { errorCodes, type ErrorCode } from './error-codes.ts';
 export * from './event/index.ts';
-export { isUuid } from './uuid.ts';
+export { isUuid, timeOrderedUuid } from './uuid.ts';

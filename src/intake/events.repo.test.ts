@@ -2,7 +2,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backend, createTestStore } from '../../test/db.ts';
 import { eventId, type Event } from '../core/index.ts';
 import type { SqlSession, Store } from '../platform/db/index.ts';
-import { storeEventBatch, storeEventBatchThroughStaging, type EventToStore } from './events.repo.ts';
+import {
+  eventToStore,
+  storeEventBatch,
+  storeEventBatchThroughStaging,
+  type EventToStore,
+} from './events.repo.ts';
+import { storedEvents } from '../../test/events.ts';
 import { exportEvents } from './export-events.ts';
 import { receiveReport } from './ingest.ts';
 
@@ -16,14 +22,14 @@ afterEach(async () => {
 
 const observedAt = '2026-11-23T10:00:00+00:00';
 
-function item(ip: string, line: number): EventToStore {
+function item(ip: string, line: number, raw = `line ${line}`, rawHeader?: string): EventToStore {
   const event: Event = {
     'feed.name': 'Test',
     'source.ip': ip,
     'classification.type': 'vulnerable-system',
     'time.source': '2026-11-22T08:00:00+00:00',
   };
-  return { id: eventId(event), event, raw: `line ${line}`, line };
+  return eventToStore(eventId(event), event, raw, rawHeader, line);
 }
 
 async function report(): Promise<string> {
@@ -33,11 +39,7 @@ async function report(): Promise<string> {
 
 async function state(): Promise<{ events: unknown[]; sightings: unknown[]; counts: unknown[] }> {
   return {
-    events: await store.db
-      .selectFrom('events')
-      .select(['id', 'raw', 'first_report_id'])
-      .orderBy('id')
-      .execute(),
+    events: (await storedEvents(store)).map(({ id, raw, first_report_id }) => ({ id, raw, first_report_id })),
     sightings: await store.db
       .selectFrom('event_sightings')
       .select(['event_id', 'report_id', 'line'])
@@ -110,8 +112,10 @@ describe(`event batches on ${backend}`, () => {
     const first = await report();
     const second = await report();
     const header = '"timestamp","ip"';
-    const a = { ...item('192.0.2.1', 2), raw: '"2026-11-22 10:00:00","192.0.2.1"', rawHeader: header };
-    const b = { ...item('192.0.2.2', 3), raw: '"2026-11-22 10:00:01","192.0.2.2"', rawHeader: header };
+    const rawA = '"2026-11-22 10:00:00","192.0.2.1"';
+    const rawB = '"2026-11-22 10:00:01","192.0.2.2"';
+    const a = item('192.0.2.1', 2, rawA, header);
+    const b = item('192.0.2.2', 3, rawB, header);
     const plain = item('192.0.2.3', 4);
     await storeEventBatch(store, first, observedAt, [a, plain]);
     await storeEventBatchThroughStaging(store, second, observedAt, [a, b]);
@@ -123,7 +127,7 @@ describe(`event batches on ${backend}`, () => {
       .split('\n')
       .map((line) => (JSON.parse(line) as { raw: string }).raw)
       .sort();
-    expect(raws).toEqual([`${header}\n${a.raw}`, `${header}\n${b.raw}`, 'line 4'].sort());
+    expect(raws).toEqual([`${header}\n${rawA}`, `${header}\n${rawB}`, 'line 4'].sort());
   });
 
   it('redoes a batch through staging when another ingest stored one of its events first', async () => {

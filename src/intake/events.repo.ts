@@ -1,16 +1,43 @@
 import { hash } from 'node:crypto';
-import type { Event } from '../core/index.ts';
+import { timeOrderedUuid, type Event } from '../core/index.ts';
 import type { SqlSession, Store } from '../platform/db/index.ts';
+import { encodeChunk, recordLine } from './event-records.ts';
 
-/** An event ready to store: its content-hash id and where in the report it came from. */
+/** An event ready to store: its content-hash id, its record line, the columns SQL selects on, its line. */
 export interface EventToStore {
   id: string;
-  event: Event;
-  /** IDF `raw`; with `rawHeader`, the record's own text, IntelMQ's raw being `${rawHeader}\n${raw}`. */
-  raw: string;
-  /** A CSV file's header line, stored once (`raw_headers`) rather than in every event. */
+  /** The event's line in its chunk (`recordLine`): the IDF record and the raw text. */
+  record: string;
+  /** A CSV file's header line, stored once (`raw_headers`) rather than in every event's raw text. */
   rawHeader?: string | undefined;
+  timeSource: string | null;
+  sourceIp: string | null;
+  classificationType: string | null;
+  feedName: string | null;
   line: number;
+}
+
+/**
+ * An event as stored: `raw` is IDF `raw`; with `rawHeader`, the record's own text, IntelMQ's raw being
+ * `${rawHeader}\n${raw}`.
+ */
+export function eventToStore(
+  id: string,
+  event: Event,
+  raw: string | undefined,
+  rawHeader: string | undefined,
+  line: number,
+): EventToStore {
+  return {
+    id,
+    record: recordLine(event, raw),
+    ...(rawHeader === undefined ? {} : { rawHeader }),
+    timeSource: stringOrNull(event['time.source']),
+    sourceIp: stringOrNull(event['source.ip']),
+    classificationType: stringOrNull(event['classification.type']),
+    feedName: stringOrNull(event['feed.name']),
+    line,
+  };
 }
 
 export interface StoredBatch {
@@ -22,13 +49,12 @@ export interface StoredBatch {
 
 const stagingColumns = [
   'id',
-  'data',
-  'raw',
   'raw_header',
   'time_source',
   'source_ip',
   'classification_type',
   'feed_name',
+  'chunk_index',
   'line',
 ];
 
@@ -89,10 +115,11 @@ async function copyNewEvents(
   );
   const fresh = [...unique.values()].filter((item) => !known.has(item.id));
   if (fresh.length > 0) {
+    const chunkId = await storeChunk(session, reportId, fresh);
     await session.copyRows(
       'events',
       eventColumns,
-      fresh.map((item) => eventRow(item, headers, reportId, observedAt)),
+      fresh.map((item, index) => eventRow(item, headers, reportId, observedAt, chunkId, index)),
     );
   }
   const sightings = [...unique.values()].filter((item) => !sighted.has(item.id));
@@ -110,8 +137,6 @@ async function copyNewEvents(
 
 const eventColumns = [
   'id',
-  'data',
-  'raw',
   'raw_header',
   'first_report_id',
   'first_seen_at',
@@ -119,6 +144,8 @@ const eventColumns = [
   'source_ip',
   'classification_type',
   'feed_name',
+  'chunk_id',
+  'chunk_index',
 ];
 
 function eventRow(
@@ -126,20 +153,36 @@ function eventRow(
   headers: ReadonlyMap<string, string>,
   reportId: string,
   observedAt: string,
-): (string | null)[] {
-  const { id, event, raw, rawHeader } = item;
+  chunkId: string,
+  chunkIndex: number,
+): (string | number | null)[] {
   return [
-    id,
-    JSON.stringify(event),
-    raw,
-    rawHeader === undefined ? null : (headers.get(rawHeader) ?? null),
+    item.id,
+    item.rawHeader === undefined ? null : (headers.get(item.rawHeader) ?? null),
     reportId,
     observedAt,
-    stringOrNull(event['time.source']),
-    stringOrNull(event['source.ip']),
-    stringOrNull(event['classification.type']),
-    stringOrNull(event['feed.name']),
+    item.timeSource,
+    item.sourceIp,
+    item.classificationType,
+    item.feedName,
+    chunkId,
+    chunkIndex,
   ];
+}
+
+/** Writes the items' records as one chunk (line i for item i) and returns its id. */
+async function storeChunk(
+  session: SqlSession,
+  reportId: string,
+  items: readonly EventToStore[],
+): Promise<string> {
+  const id = timeOrderedUuid();
+  await session.query('insert into event_chunks (id, report_id, records) values ($1, $2, $3)', [
+    id,
+    reportId,
+    encodeChunk(items.map((item) => item.record)),
+  ]);
+  return id;
 }
 
 async function finishBatch(
@@ -171,39 +214,44 @@ export async function storeEventBatchThroughStaging(
     await session.exec('begin');
     await ensureStaging(session);
     const headers = await storeRawHeaders(session, batch);
+    // The first occurrence of each id in the batch is the one stored; the chunk holds every distinct
+    // record of the batch, those of events another report stored meanwhile included (a few unread lines).
+    const unique = new Map<string, EventToStore>();
+    for (const item of batch) if (!unique.has(item.id)) unique.set(item.id, item);
+    const items = [...unique.values()];
+    const chunkId = await storeChunk(session, reportId, items);
     await session.copyRows(
       'event_staging',
       stagingColumns,
-      batch.map(({ id, event, raw, rawHeader, line }) => [
-        id,
-        JSON.stringify(event),
-        raw,
-        rawHeader === undefined ? null : (headers.get(rawHeader) ?? null),
-        stringOrNull(event['time.source']),
-        stringOrNull(event['source.ip']),
-        stringOrNull(event['classification.type']),
-        stringOrNull(event['feed.name']),
-        line,
+      items.map((item, index) => [
+        item.id,
+        item.rawHeader === undefined ? null : (headers.get(item.rawHeader) ?? null),
+        item.timeSource,
+        item.sourceIp,
+        item.classificationType,
+        item.feedName,
+        index,
+        item.line,
       ]),
     );
     await session.query(
-      `insert into events (id, data, raw, raw_header, first_report_id, first_seen_at, time_source, source_ip, classification_type, feed_name)
-       select distinct on (id) id, data, raw, raw_header, $1, $2, time_source, source_ip, classification_type, feed_name
-       from event_staging order by id, line
+      `insert into events (id, raw_header, first_report_id, first_seen_at, time_source, source_ip, classification_type, feed_name, chunk_id, chunk_index)
+       select id, raw_header, $1, $2, time_source, source_ip, classification_type, feed_name, $3, chunk_index
+       from event_staging
        on conflict (id) do nothing`,
-      [reportId, observedAt],
+      [reportId, observedAt, chunkId],
     );
     // Accepted, as on the direct path: events this report stored first and had not sighted before.
     const [counted] = await session.query<{ accepted: number }>(
       `select count(*)::int as accepted
-       from (select distinct id from event_staging) s join events e on e.id = s.id
+       from event_staging s join events e on e.id = s.id
        where e.first_report_id = $1
          and not exists (select 1 from event_sightings x where x.event_id = s.id and x.report_id = $1)`,
       [reportId],
     );
     await session.query(
       `insert into event_sightings (event_id, report_id, observed_at, line)
-       select distinct on (id) id, $1, $2, line from event_staging order by id, line
+       select id, $1, $2, line from event_staging
        on conflict (event_id, report_id) do nothing`,
       [reportId, observedAt],
     );
@@ -219,13 +267,12 @@ async function ensureStaging(session: SqlSession): Promise<void> {
   // Temporary and emptied at each commit: private to this connection, never written to the WAL.
   await session.exec(`create temporary table if not exists event_staging (
     id uuid not null,
-    data jsonb not null,
-    raw text,
     raw_header uuid,
     time_source timestamptz,
     source_ip inet,
     classification_type text,
     feed_name text,
+    chunk_index integer not null,
     line integer not null
   ) on commit delete rows`);
 }

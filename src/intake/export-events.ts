@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { parseTlp, toIntelmqTlp } from '../core/index.ts';
 import type { Store } from '../platform/db/index.ts';
+import { readRecords, type StoredRecord } from './event-records.ts';
 
 export const exportFormats = ['intelmq', 'jsonl', 'csv'] as const;
 export type ExportFormat = (typeof exportFormats)[number];
@@ -47,7 +48,9 @@ interface ExportRow {
   data: Record<string, unknown>;
   raw: string | null;
   first_seen_at: Date;
-  reports: string[];
+  chunk_id: string;
+  chunk_index: number;
+  reports: string[] | null;
   /** Only for `jsonl`: the later stages' results for the event. */
   owner?: Record<string, unknown> | null;
   assessment?: Record<string, unknown> | null;
@@ -67,18 +70,15 @@ interface ExportRow {
 export async function* exportEvents(store: Store, options: ExportOptions): AsyncGenerator<string> {
   const pageSize = options.pageSize ?? 5000;
   if (options.format === 'csv') yield `${csvExportColumns.map(csvCell).join(',')},extra\r\n`;
-  let after: { at: Date; id: string } | undefined;
+  let after: { at: Date; chunkId: string; chunkIndex: number } | undefined;
   for (;;) {
     let query = store.db
       .selectFrom('events as e')
       .select((eb) => [
         'e.id',
-        'e.data',
-        // A CSV event keeps only its own line; its header is stored once.
-        sql<string | null>`case when e.raw_header is null then e.raw
-          else (select h.text from raw_headers h where h.id = e.raw_header) || chr(10) || e.raw end`.as(
-          'raw',
-        ),
+        'e.chunk_id',
+        'e.chunk_index',
+        'e.raw_header',
         'e.first_seen_at',
         eb
           .selectFrom('event_sightings as s')
@@ -100,27 +100,32 @@ export async function* exportEvents(store: Store, options: ExportOptions): Async
             from directives d where d.event_id = e.id)`.as('directives'),
         ]),
       )
+      // Within a first sighting time, in chunk order: each chunk of records is read once.
       .orderBy('e.first_seen_at')
-      .orderBy('e.id')
+      .orderBy('e.chunk_id')
+      .orderBy('e.chunk_index')
       .limit(pageSize);
     if (options.since !== undefined) query = query.where('e.first_seen_at', '>=', options.since);
     if (after !== undefined) {
-      const { at, id } = after;
+      const { at, chunkId, chunkIndex } = after;
       query = query.where((eb) =>
-        eb.or([
-          eb('e.first_seen_at', '>', at),
-          eb.and([eb('e.first_seen_at', '=', at), eb('e.id', '>', id)]),
-        ]),
+        eb(
+          eb.refTuple('e.first_seen_at', 'e.chunk_id', 'e.chunk_index'),
+          '>',
+          eb.tuple(at, chunkId, chunkIndex),
+        ),
       );
     }
-    const rows = (await query.execute()) as ExportRow[];
-    if (rows.length === 0) return;
+    const found = await query.execute();
+    if (found.length === 0) return;
+    const records = await readRecords(store, found, { raw: true });
+    const rows: ExportRow[] = found.map((row, at) => ({ ...row, ...(records[at] as StoredRecord) }));
     let page = '';
     for (const row of rows) page += formatRow(options.format, row);
     yield page;
     const last = rows[rows.length - 1];
     if (last === undefined || rows.length < pageSize) return;
-    after = { at: last.first_seen_at, id: last.id };
+    after = { at: last.first_seen_at, chunkId: last.chunk_id, chunkIndex: last.chunk_index };
   }
 }
 

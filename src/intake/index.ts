@@ -30,3 +30,4 @@ export {
 export { installShadowserverSchema, defaultShadowserverSchemaUrl } from './shadowserver-schema-install.ts';
 export { parseCsvMapping, type CsvMapping } from './parsers/csv-mapping.ts';
 export { ReportProcessor } from './report-processor.ts';
+export { readEvent, readRecords, type RecordRef, type StoredRecord } from './event-records.ts';

@@ -11,6 +11,7 @@ import { enrichEvent, loadIpTable } from '../enrichment/index.ts';
 import { exportEvents } from './export-events.ts';
 import { FeedParsers } from './feeds.ts';
 import { ingestFile, type IngestRequest } from './ingest.ts';
+import { storedEvents } from '../../test/events.ts';
 
 const fixtures = new URL('../../test/fixtures/intake/', import.meta.url);
 const eventsFile = new URL('events.jsonl', fixtures).pathname;
@@ -166,7 +167,7 @@ describe(`ingest on ${backend}`, () => {
     const file = scratch('enrich.jsonl', `${JSON.stringify(plain)}\n${JSON.stringify(ownAsn)}\n`);
     const result = await ingestFile({ store, parsers, enrich: (e) => enrichEvent(table, e) }, request(file));
     expect(result).toMatchObject({ accepted: 2, rejected: 0 });
-    const rows = await store.db.selectFrom('events').select(['id', 'data']).execute();
+    const rows = await storedEvents(store);
     const byIp = new Map(rows.map((row) => [row.data['source.ip'], row]));
     const expected = table.lookup('193.0.6.139');
     expect(expected?.asn).toEqual(expect.any(Number));

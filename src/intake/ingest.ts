@@ -3,7 +3,7 @@ import { AppError, eventId, isAppError, type Event } from '../core/index.ts';
 import type { Store } from '../platform/db/index.ts';
 import type { SingleReportContext } from '../platform/db/schema.ts';
 import { archiveReportFile, type ArchivedFile } from './archive.ts';
-import { storeEventBatch, type EventToStore } from './events.repo.ts';
+import { eventToStore, storeEventBatch, type EventToStore } from './events.repo.ts';
 import { detectFeed, type FeedKind, type FeedParsers } from './feeds.ts';
 import { detectContainer, readInputEntries } from './input.ts';
 import { finishReport, insertReport, markReportProcessing } from './reports.repo.ts';
@@ -181,17 +181,11 @@ export async function processReport(
                 const id = eventId(item.event);
                 const event = deps.enrich === undefined ? item.event : deps.enrich(item.event);
                 // A CSV header is stored once, not in every event.
-                if (item.rawHeader !== undefined && item.rawRecord !== undefined) {
-                  pending.push({
-                    id,
-                    event,
-                    raw: item.rawRecord,
-                    rawHeader: item.rawHeader,
-                    line: item.line,
-                  });
-                } else {
-                  pending.push({ id, event, raw: item.raw, line: item.line });
-                }
+                pending.push(
+                  item.rawHeader !== undefined && item.rawRecord !== undefined
+                    ? eventToStore(id, event, item.rawRecord, item.rawHeader, item.line)
+                    : eventToStore(id, event, item.raw, undefined, item.line),
+                );
               }
             }
             if (pending.length >= batchSize) await flush();

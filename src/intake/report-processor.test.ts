@@ -7,11 +7,12 @@ import { backend, createTestStore } from '../../test/db.ts';
 import { eventId } from '../core/index.ts';
 import type { Store } from '../platform/db/index.ts';
 import { openReportArchive } from './archive.ts';
-import { storeEventBatch } from './events.repo.ts';
+import { eventToStore, storeEventBatch } from './events.repo.ts';
 import { FeedParsers } from './feeds.ts';
 import { receiveReport, type IngestRequest } from './ingest.ts';
 import { ReportProcessor } from './report-processor.ts';
 import { findReport } from './reports.repo.ts';
+import { storedEvents } from '../../test/events.ts';
 
 const eventsFile = new URL('../../test/fixtures/intake/events.jsonl', import.meta.url).pathname;
 const parsers = new FeedParsers({
@@ -53,7 +54,7 @@ describe(`report processing across restarts on ${backend}`, () => {
     await processor.drain();
     const report = await findReport(store, id);
     expect(report).toMatchObject({ status: 'processed', accepted: 5, duplicates: 0, rejected: 0 });
-    const names = await store.db.selectFrom('events').select('data').execute();
+    const names = await storedEvents(store);
     expect(names.map((row) => row.data['feed.name'])).toEqual(
       Array.from({ length: 5 }, () => 'Partner A scan'),
     );
@@ -70,7 +71,7 @@ describe(`report processing across restarts on ${backend}`, () => {
       '2026-11-23T10:00:00+00:00',
       lines.map((text, index) => {
         const event = JSON.parse(text) as Record<string, unknown>;
-        return { id: eventId(event), event, raw: text, line: index + 1 };
+        return eventToStore(eventId(event), event, text, undefined, index + 1);
       }),
     );
     await store.db

@@ -30,6 +30,7 @@ import {
 } from './process-mail.ts';
 import { parseSenders } from './senders.ts';
 import { startMailListener, type MailListener } from './smtp-listener.ts';
+import { storedEvents } from '../../test/events.ts';
 
 const path = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url));
 const fixtures = path('../../test/fixtures/shadowserver/');
@@ -196,12 +197,8 @@ describe(`e-mail intake over SMTP on ${backend}`, () => {
     expect(outcome.reports).toHaveLength(1);
     const report = await processedReport(outcome.reports[0] ?? '');
     expect(report).toMatchObject({ status: 'processed', source: 'partner-x', accepted: 1 });
-    const event = await store.db
-      .selectFrom('events')
-      .select('data')
-      .where('first_report_id', '=', report.id)
-      .executeTakeFirstOrThrow();
-    expect(event.data).toMatchObject({
+    const [event] = await storedEvents(store, { firstReportId: report.id });
+    expect(event?.data).toMatchObject({
       'classification.taxonomy': 'other',
       'classification.type': 'undetermined',
       'feed.name': 'email',

@@ -6,6 +6,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Severity } from '../assessment/index.ts';
 import type { Store } from '../platform/db/index.ts';
+import { readRecords, type StoredRecord } from '../intake/index.ts';
 import type { Database } from '../platform/db/schema.ts';
 import type { NotifyReason } from './compose.ts';
 import { domainOf } from './outbox.ts';
@@ -47,15 +48,6 @@ interface CandidateRow {
   last_seen_at: Date | string | null;
 }
 
-/**
- * The finding an event reports, as SQL over the event's record (`c.j`, jsonb): classification (identifier, else type), the
- * system (address, else name, else URL) and the port.
- */
-const findingSql = sql<string>`concat_ws('|',
-  coalesce(c.j->>'classification.identifier', c.j->>'classification.type', ''),
-  coalesce(c.j->>'source.ip', c.j->>'source.fqdn', c.j->>'source.url', ''),
-  coalesce(c.j->>'source.port', ''))`;
-
 /** How far back a sighting or a new assessment can make a told directive due again (beyond any interval). */
 const lookbackMs = 62 * 24 * 3_600_000;
 
@@ -89,7 +81,7 @@ export async function loadCandidates(store: Store, now = new Date()): Promise<Ca
   for (const part of chunks(ids, 2000)) {
     const result = await sql<CandidateRow>`
       with candidates as (
-        select d.*, a.severity, a.tlp, e.feed_name, e.data::jsonb as j,
+        select d.*, a.severity, a.tlp, e.feed_name,
                (select max(r.received_at) from event_sightings s join reports r on r.id = s.report_id
                  where s.event_id = d.event_id) as last_seen_at
         from directives d
@@ -97,16 +89,13 @@ export async function loadCandidates(store: Store, now = new Date()): Promise<Ca
         join assessments a on a.id = ea.assessment_id
         join events e on e.id = d.event_id
         where d.id in (${sql.join(part)})
-      ),
-      found as (
-        select c.*, c.j->>'feed.provider' as feed_provider, ${findingSql} as finding from candidates c
       )
       select c.id, c.event_id, c.desk, c.recipient, c.on_behalf_of, c.template, c.aggregation_key,
              c.notify_interval, c.created_at, c.finding, c.severity, c.tlp, c.feed_name, c.feed_provider,
              c.last_seen_at, f.told_at, f.severity as told_severity, t.state as told_state,
              (select max(tr.at) from ticket_transitions tr
                where tr.ticket_id = f.ticket_id and tr.to_state = 'resolved') as resolved_at
-      from found c
+      from candidates c
       left join notified_findings f on f.recipient = c.recipient and f.template = c.template and f.finding = c.finding
       left join tickets t on t.id = f.ticket_id
       order by c.id`.execute(store.db);
@@ -307,18 +296,22 @@ export async function loadEventFacts(
   for (const part of chunks([...new Set(eventIds)], 5000)) {
     const rows = await sql<{
       id: string;
-      data: Record<string, unknown> | string;
+      chunk_id: string;
+      chunk_index: number;
+      raw_header: string | null;
       first_seen_at: Date | string;
       reasons: { ruleId: string; text: { nl: string; en: string } }[] | null;
     }>`
-      select e.id, e.data, e.first_seen_at, a.reasons
+      select e.id, e.chunk_id, e.chunk_index, e.raw_header, e.first_seen_at, a.reasons
       from events e
       left join event_assessments ea on ea.event_id = e.id
       left join assessments a on a.id = ea.assessment_id
-      where e.id in (${sql.join(part.map((id) => sql`${id}::uuid`))})`.execute(store.db);
-    for (const row of rows.rows) {
+      where e.id in (${sql.join(part.map((id) => sql`${id}::uuid`))})
+      order by e.chunk_id, e.chunk_index`.execute(store.db);
+    const records = await readRecords(store, rows.rows);
+    for (const [at, row] of rows.rows.entries()) {
       facts.set(row.id, {
-        data: typeof row.data === 'string' ? (JSON.parse(row.data) as Record<string, unknown>) : row.data,
+        data: (records[at] as StoredRecord).data,
         firstSeen: toDate(row.first_seen_at),
         reasons: (row.reasons ?? []).map((r) => r.text),
       });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backend, createTestStore } from '../../test/db.ts';
 import { eventId, type Event } from '../core/index.ts';
-import { storeEventBatch } from '../intake/events.repo.ts';
+import { eventToStore, storeEventBatch } from '../intake/events.repo.ts';
 import { receiveReport } from '../intake/index.ts';
 import type { Store } from '../platform/db/index.ts';
 import {
@@ -29,7 +29,9 @@ async function storedEvent(ip: string): Promise<string> {
   );
   const event: Event = { 'feed.name': 'Test', 'source.ip': ip, 'classification.type': 'vulnerable-system' };
   const id = eventId(event);
-  await storeEventBatch(store, reportId, '2026-11-23T10:00:00+00:00', [{ id, event, raw: '', line: 1 }]);
+  await storeEventBatch(store, reportId, '2026-11-23T10:00:00+00:00', [
+    eventToStore(id, event, '', undefined, 1),
+  ]);
   return id;
 }
 

@@ -1,6 +1,7 @@
 export {
   assessmentInput,
   loadEventContexts,
+  loadEventPage,
   processStoredEvents,
   type EventContext,
   type PipelineDeps,

@@ -17,7 +17,8 @@ import {
   type ImpactAnswer,
   type Framework,
 } from '../assessment/index.ts';
-import { parseTlp, type Event } from '../core/index.ts';
+import { findingOf, parseTlp, type Event } from '../core/index.ts';
+import { readRecords, type StoredRecord } from '../intake/index.ts';
 import type { Store } from '../platform/db/index.ts';
 import type { SingleReportContext } from '../platform/db/schema.ts';
 import {
@@ -112,18 +113,38 @@ function reliabilityOf(value: string): AssessmentInput['source']['reliability'] 
   return reliabilities.find((r) => r === letter) ?? 'F';
 }
 
-/** A page of stored events with their first source and how many other sources sighted them. */
-export async function loadEventContexts(
+/**
+ * Where a page of events ends: for all events, in first-seen order and within it in chunk order (the order
+ * they were written in, so each chunk of records is read once); for a report's events, in line order.
+ */
+export type EventCursor =
+  { firstSeenAt: Date; chunkId: string; chunkIndex: number } | { line: number; eventId: string };
+
+export interface EventPage {
+  contexts: EventContext[];
+  /** Where the next page starts; undefined after the last page. */
+  next: EventCursor | undefined;
+}
+
+/**
+ * A page of stored events with their first source and how many other sources sighted them: the given ids,
+ * the events one report sighted (in line order), or all events (in chunk order).
+ */
+export async function loadEventPage(
   store: Store,
-  page: { after?: string; ids?: readonly string[]; reportId?: string; limit: number },
-): Promise<EventContext[]> {
+  page: { after?: EventCursor | undefined; ids?: readonly string[]; reportId?: string; limit: number },
+): Promise<EventPage> {
+  const { reportId, after, ids } = page;
   let query = store.db
     .selectFrom('events')
     .innerJoin('reports', 'reports.id', 'events.first_report_id')
     .innerJoin('sources', 'sources.name', 'reports.source')
     .select([
       'events.id',
-      'events.data',
+      'events.chunk_id',
+      'events.chunk_index',
+      'events.raw_header',
+      'events.first_seen_at',
       'sources.name as source',
       'sources.reliability',
       'sources.tlp',
@@ -137,24 +158,61 @@ export async function loadEventContexts(
           .whereRef('r2.source', '<>', 'reports.source')
           .as('others'),
     ])
-    .orderBy('events.id')
     .limit(page.limit);
-  if (page.after !== undefined) query = query.where('events.id', '>', page.after);
-  if (page.ids !== undefined) query = query.where('events.id', 'in', [...page.ids]);
-  const { reportId } = page;
+  let rows: (Awaited<ReturnType<typeof query.execute>>[number] & { line?: number })[];
   if (reportId !== undefined) {
-    query = query.where('events.id', 'in', (eb) =>
-      eb.selectFrom('event_sightings').select('event_id').where('report_id', '=', reportId),
-    );
+    const cursor = after !== undefined && 'line' in after ? after : undefined;
+    rows = await query
+      .innerJoin('event_sightings as s', 's.event_id', 'events.id')
+      .select('s.line')
+      .where('s.report_id', '=', reportId)
+      .$if(cursor !== undefined, (q) =>
+        q.where((eb) =>
+          eb(eb.refTuple('s.line', 's.event_id'), '>', eb.tuple(cursor?.line ?? 0, cursor?.eventId ?? '')),
+        ),
+      )
+      .orderBy('s.line')
+      .orderBy('s.event_id')
+      .execute();
+  } else {
+    const cursor = after !== undefined && 'chunkId' in after ? after : undefined;
+    if (ids !== undefined) query = query.where('events.id', 'in', [...ids]);
+    if (cursor !== undefined) {
+      query = query.where((eb) =>
+        eb(
+          eb.refTuple('events.first_seen_at', 'events.chunk_id', 'events.chunk_index'),
+          '>',
+          eb.tuple(cursor.firstSeenAt, cursor.chunkId, cursor.chunkIndex),
+        ),
+      );
+    }
+    rows = await query
+      .orderBy('events.first_seen_at')
+      .orderBy('events.chunk_id')
+      .orderBy('events.chunk_index')
+      .execute();
   }
-  const rows = await query.execute();
-  return rows.map((row) => ({
+  const records = await readRecords(store, rows);
+  const contexts = rows.map((row, at) => ({
     eventId: row.id,
-    event: row.data,
+    event: (records[at] as StoredRecord).data,
     source: { name: row.source, reliability: row.reliability, tlp: row.tlp },
     independentSources: Number(row.others ?? 0),
     ...(row.request.single === undefined ? {} : { single: row.request.single }),
   }));
+  const last = rows.at(-1);
+  const next: EventCursor | undefined =
+    last === undefined || rows.length < page.limit
+      ? undefined
+      : last.line !== undefined
+        ? { line: last.line, eventId: last.id }
+        : { firstSeenAt: last.first_seen_at, chunkId: last.chunk_id, chunkIndex: last.chunk_index };
+  return { contexts, next };
+}
+
+/** The given stored events with their first source and how many other sources sighted them. */
+export async function loadEventContexts(store: Store, ids: readonly string[]): Promise<EventContext[]> {
+  return ids.length === 0 ? [] : (await loadEventPage(store, { ids, limit: ids.length })).contexts;
 }
 
 /** Resolves, assesses and routes every stored event (or those one report sighted), a page at a time. */
@@ -171,10 +229,10 @@ export async function processStoredEvents(
     layers: {},
     directives: { created: 0, existing: 0 },
   };
-  let after: string | undefined;
+  let after: EventCursor | undefined;
   for (;;) {
-    const contexts = await loadEventContexts(store, {
-      ...(after === undefined ? {} : { after }),
+    const { contexts, next } = await loadEventPage(store, {
+      after,
       ...(options.reportId === undefined ? {} : { reportId: options.reportId }),
       limit: pageSize,
     });
@@ -200,9 +258,12 @@ export async function processStoredEvents(
       result.layers[resolution.layer] = (result.layers[resolution.layer] ?? 0) + 1;
       const decision = decisions.get(context.eventId) ?? 'review';
       result.decisions[decision]++;
+      const provider = context.event['feed.provider'];
       return {
         eventId: context.eventId,
         resolution,
+        finding: findingOf(context.event),
+        ...(typeof provider === 'string' ? { feedProvider: provider } : {}),
         directives:
           decision === 'notify'
             ? routeEvent(profile, { eventId: context.eventId, event: context.event, resolution }).directives
@@ -213,6 +274,7 @@ export async function processStoredEvents(
     result.events += contexts.length;
     result.directives.created += stored.created;
     result.directives.existing += stored.existing;
-    after = contexts.at(-1)?.eventId;
+    if (next === undefined) return result;
+    after = next;
   }
 }

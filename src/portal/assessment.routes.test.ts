@@ -3,7 +3,7 @@ import { createTestApp, shippedFramework } from '../../test/app.ts';
 import { backend, createTestStore } from '../../test/db.ts';
 import { recordFrameworkVersion, storeFrameworkAssessments } from '../assessment/index.ts';
 import { eventId, type Event } from '../core/index.ts';
-import { storeEventBatch } from '../intake/events.repo.ts';
+import { eventToStore, storeEventBatch } from '../intake/events.repo.ts';
 import { createApiKey, receiveReport } from '../intake/index.ts';
 import type { Store } from '../platform/db/index.ts';
 
@@ -23,7 +23,7 @@ beforeAll(async () => {
   );
   const batch = ['192.0.2.1', '192.0.2.2'].map((ip, i) => {
     const event: Event = { 'feed.name': 'Test', 'source.ip': ip, 'classification.type': 'vulnerable-system' };
-    return { id: eventId(event), event, raw: '', line: i + 1 };
+    return eventToStore(eventId(event), event, '', undefined, i + 1);
   });
   await storeEventBatch(store, reportId, '2026-11-23T10:00:00+00:00', batch);
   [inReview, notified] = batch.map((b) => b.id) as [string, string];

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp } from '../../test/app.ts';
 import { backend, createTestStore } from '../../test/db.ts';
 import { eventId, type Event } from '../core/index.ts';
-import { storeEventBatch } from '../intake/events.repo.ts';
+import { eventToStore, storeEventBatch } from '../intake/events.repo.ts';
 import { createApiKey, receiveReport } from '../intake/index.ts';
 import {
   findTicket,
@@ -31,7 +31,9 @@ beforeEach(async () => {
     'classification.type': 'vulnerable-system',
   };
   const id = eventId(event);
-  await storeEventBatch(store, reportId, '2026-11-23T10:00:00+00:00', [{ id, event, raw: '', line: 1 }]);
+  await storeEventBatch(store, reportId, '2026-11-23T10:00:00+00:00', [
+    eventToStore(id, event, '', undefined, 1),
+  ]);
   const opened = await openTicket(store, {
     desk: 'dtc',
     recipient: 'org-a',

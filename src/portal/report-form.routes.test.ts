@@ -6,6 +6,7 @@ import { createReportingApp, validReportFields } from '../../test/reporting.ts';
 import { buildZip } from '../../test/zip.ts';
 import type { Store } from '../platform/db/index.ts';
 import { addAnalystMessage } from '../reporting/index.ts';
+import { storedEvents } from '../../test/events.ts';
 
 let store: Store;
 let harness: Awaited<ReturnType<typeof createReportingApp>>;
@@ -231,7 +232,7 @@ describe(`the report form on ${backend}`, () => {
     expect(report).toMatchObject({ feed: 'jsonl', status: 'processed', accepted: 2 });
     expect(report.source).toMatch(/^researcher-[0-9a-f]{16}$/);
     expect(report.request.single).toEqual({ evidence: true, contact: true, requestedTlp: 'AMBER' });
-    const events = await store.db.selectFrom('events').select('data').orderBy('source_ip').execute();
+    const events = await storedEvents(store, { orderBy: 'source_ip' });
     const data = events.map((e) => e.data);
     expect(data).toContainEqual(
       expect.objectContaining({

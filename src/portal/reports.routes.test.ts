@@ -4,6 +4,7 @@ import { createTestApp } from '../../test/app.ts';
 import { backend, createTestStore } from '../../test/db.ts';
 import { createApiKey } from '../intake/index.ts';
 import type { Store } from '../platform/db/index.ts';
+import { storedEvents } from '../../test/events.ts';
 
 const eventsFile = new URL('../../test/fixtures/intake/events.jsonl', import.meta.url);
 const events = readFileSync(eventsFile);
@@ -210,12 +211,7 @@ describe(`report upload API on ${backend}`, () => {
         accepted: 2,
         rejected: 0,
       });
-      const stored = await store.db
-        .selectFrom('events')
-        .select('data')
-        .where('first_report_id', '=', body.report)
-        .orderBy('source_ip')
-        .execute();
+      const stored = await storedEvents(store, { firstReportId: body.report, orderBy: 'source_ip' });
       expect(stored.map((row) => row.data)).toEqual([
         expect.objectContaining({
           'source.ip': '192.0.2.10',

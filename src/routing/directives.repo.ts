@@ -5,6 +5,9 @@ export interface RoutedEvent {
   eventId: string;
   resolution: Resolution;
   directives: readonly Directive[];
+  /** What the directives report (`findingOf` the event) and the event's feed provider, kept with each. */
+  finding: string;
+  feedProvider?: string | undefined;
 }
 
 export interface StoredRouting {
@@ -33,7 +36,13 @@ export async function storeRouting(store: Store, routed: readonly RoutedEvent[])
         })),
       )
       .execute();
-    const rows = routed.flatMap((r) => r.directives.map(directiveRow));
+    const rows = routed.flatMap((r) =>
+      r.directives.map((d) => ({
+        ...directiveRow(d),
+        finding: r.finding,
+        feed_provider: r.feedProvider ?? null,
+      })),
+    );
     if (rows.length === 0) return { created: 0, existing: 0 };
     const inserted = await tx
       .insertInto('directives')

@@ -110,7 +110,7 @@ export const assessCommand: Command = {
 };
 
 async function explainEvent(store: Store, context: CommandContext, framework: Framework, eventId: string) {
-  const [event] = isUuid(eventId) ? await loadEventContexts(store, { ids: [eventId], limit: 1 }) : [];
+  const [event] = isUuid(eventId) ? await loadEventContexts(store, [eventId]) : [];
   if (event === undefined) throw new AppError('core.not_found', `No event ${eventId}.`);
   const index = new OwnerIndex(await loadOwnerDirectory(store, context.config().homeCountry));
   const { resolution } = index.resolve(event.event);

@@ -1,5 +1,6 @@
-import { AppError, type Event, isUuid } from '../../core/index.ts';
+import { AppError, isUuid } from '../../core/index.ts';
 import { loadFramework } from '../../assessment/index.ts';
+import { readEvent } from '../../intake/index.ts';
 import { processStoredEvents } from '../../pipeline/index.ts';
 import {
   listDirectives,
@@ -54,22 +55,16 @@ export const routeCommand: Command = {
         }
         return 0;
       }
-      const row = isUuid(explain)
-        ? await store.db
-            .selectFrom('events')
-            .select(['id', 'data'])
-            .where('id', '=', explain)
-            .executeTakeFirst()
-        : undefined;
-      if (row === undefined) throw new AppError('core.not_found', `No event ${explain}.`);
-      const event = row.data as Event;
+      const record = isUuid(explain) ? await readEvent(store, explain) : undefined;
+      if (record === undefined) throw new AppError('core.not_found', `No event ${explain}.`);
+      const event = record.data;
       const owner = index.resolve(event, true);
-      const routing = routeEvent(profile, { eventId: row.id, event, resolution: owner.resolution }, true);
+      const routing = routeEvent(profile, { eventId: explain, event, resolution: owner.resolution }, true);
       if (values.json === true) {
         context.io.out(
           JSON.stringify(
             {
-              event: row.id,
+              event: explain,
               profile: profile.profile,
               owner: owner.resolution,
               layers: owner.trace,
@@ -82,7 +77,7 @@ export const routeCommand: Command = {
         return 0;
       }
       const io = context.io;
-      io.out(`Event ${row.id}`);
+      io.out(`Event ${explain}`);
       io.out(`Owner resolution:`);
       for (const step of owner.trace)
         io.out(`  ${step.layer}: ${step.outcome === 'found' ? 'found' : '-'} ${step.detail}`);

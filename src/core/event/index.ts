@@ -19,3 +19,4 @@ export {
 export { isWiderThan, narrowestTlp, parseTlp, tlpLabel, tlpLevels, toIntelmqTlp, type Tlp } from './tlp.ts';
 export { eventId } from './event-id.ts';
 export { buildEvent, completeClassification, type BuildEventResult } from './build.ts';
+export { findingOf } from './finding.ts';

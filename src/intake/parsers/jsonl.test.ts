@@ -13,6 +13,7 @@ import { parseIntelmqEvents } from './intelmq.ts';
 import { parseIdfJsonLines } from './jsonl.ts';
 import { eventsOf as events, observationTime, parseAll as parse, parseOutcome } from '../../../test/parse.ts';
 import type { FeedParser, ParseItem } from './types.ts';
+import { storedEvents } from '../../../test/events.ts';
 
 const fixturePath = (name: string): string =>
   fileURLToPath(new URL(`../../../test/fixtures/feeds/${name}`, import.meta.url));
@@ -222,11 +223,7 @@ describe('round trip: tocsin events export, parsed back', () => {
           );
           expect(result.status).toBe('processed');
         }
-        const stored = await store.db
-          .selectFrom('events')
-          .select(['id', 'data', 'raw'])
-          .orderBy('id')
-          .execute();
+        const stored = await storedEvents(store);
         expect(stored.length).toBe(12);
 
         const parsed = await parse(exportParsers[format], exportEvents(store, { format, pageSize: 4 }));

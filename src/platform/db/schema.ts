@@ -9,6 +9,7 @@ export interface Database {
   reports: ReportTable;
   report_archives: ReportArchiveTable;
   events: EventTable;
+  event_chunks: EventChunkTable;
   raw_headers: RawHeaderTable;
   event_sightings: EventSightingTable;
   organisations: OrganisationTable;
@@ -111,9 +112,10 @@ export interface ReportArchiveTable {
 
 export interface EventTable {
   id: string;
-  data: ColumnType<Record<string, unknown>, string, never>;
-  /** With `raw_header`, the record's own text only: IntelMQ's raw is the header, "\n", then this. */
-  raw: string | null;
+  /** The chunk holding the event's record and raw text (src/intake/event-records.ts), and its line there. */
+  chunk_id: string;
+  chunk_index: number;
+  /** With `raw_header`, the raw text in the chunk is the record's own line: IntelMQ's raw is the header, "\n", then it. */
   raw_header: string | null;
   first_report_id: string;
   first_seen_at: Date;
@@ -121,6 +123,13 @@ export interface EventTable {
   source_ip: string | null;
   classification_type: string | null;
   feed_name: string | null;
+}
+
+export interface EventChunkTable {
+  id: string;
+  report_id: string;
+  /** zstd-compressed JSON lines (plain text for chunks made from older rows by migration 0013). */
+  records: Uint8Array;
 }
 
 export interface RawHeaderTable {
@@ -242,6 +251,9 @@ export interface DirectiveTable {
   profile: string;
   profile_version: number;
   justification: string | null;
+  /** The finding the event reports (`findingOf`) and its feed's provider, as the scheduler groups them. */
+  finding: string;
+  feed_provider: string | null;
   created_at: ColumnType<Date, Date | string | undefined, never>;
 }
 

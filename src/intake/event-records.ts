@@ -1,0 +1,121 @@
+/**
+ * Event records (the IDF record and the raw text of each event) are kept in chunks (migration 0013): the
+ * records of one stored batch are JSON lines, line i being `[record, raw]` for the event with chunk index i,
+ * compressed with zstd. An event row names its chunk and index. Records never change once written, so a
+ * chunk is written once and read many times; readers go chunk by chunk (pages of events are read in chunk
+ * order), so each chunk is decompressed once per page, and only the lines asked for are parsed.
+ */
+import { zstdCompressSync, zstdDecompressSync } from 'node:zlib';
+import type { Event } from '../core/index.ts';
+import type { Store } from '../platform/db/index.ts';
+
+/** Where an event's record is: its chunk, its line in it, and the CSV header its raw text follows. */
+export interface RecordRef {
+  chunk_id: string;
+  chunk_index: number;
+  raw_header: string | null;
+}
+
+export interface StoredRecord {
+  data: Event;
+  /** IntelMQ's `raw` as text: for a CSV event the file's header, a line break, then the event's own line. */
+  raw: string | null;
+}
+
+/** One chunk line: the record and its raw text (for a CSV event, its own line only). */
+export function recordLine(event: Event, raw: string | null | undefined): string {
+  // JSON text never holds a raw line break, so lines split safely.
+  return JSON.stringify([event, raw ?? null]);
+}
+
+/** A chunk's bytes from its lines. */
+export function encodeChunk(lines: readonly string[]): Buffer {
+  return zstdCompressSync(Buffer.from(lines.join('\n'), 'utf8'));
+}
+
+// Every zstd frame starts with these bytes; the chunks migration 0013 made of older rows are plain text.
+const zstdMagic = [0x28, 0xb5, 0x2f, 0xfd];
+
+/** A chunk's lines from its bytes. */
+export function decodeChunk(bytes: Uint8Array): string[] {
+  const compressed = zstdMagic.every((byte, at) => bytes[at] === byte);
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return (compressed ? zstdDecompressSync(buffer) : buffer).toString('utf8').split('\n');
+}
+
+// Chunks fetched per query: a chunk of 5,000 records is about 7 MB once decompressed.
+const chunksPerQuery = 16;
+
+/**
+ * The records of the given events, in the same order. `raw` is read only when asked for (its CSV header is
+ * another table). Throws when a chunk or line is missing: an event without its record is a broken store.
+ */
+export async function readRecords(
+  store: Store,
+  refs: readonly RecordRef[],
+  options: { raw?: boolean } = {},
+): Promise<StoredRecord[]> {
+  const records = new Array<StoredRecord | undefined>(refs.length);
+  const byChunk = new Map<string, number[]>();
+  refs.forEach((ref, at) => {
+    const positions = byChunk.get(ref.chunk_id);
+    if (positions === undefined) byChunk.set(ref.chunk_id, [at]);
+    else positions.push(at);
+  });
+  const headers = options.raw === true ? await readHeaders(store, refs) : new Map<string, string>();
+  const chunkIds = [...byChunk.keys()];
+  for (let start = 0; start < chunkIds.length; start += chunksPerQuery) {
+    const part = chunkIds.slice(start, start + chunksPerQuery);
+    const rows = await store.db
+      .selectFrom('event_chunks')
+      .select(['id', 'records'])
+      .where('id', 'in', part)
+      .execute();
+    for (const row of rows) {
+      const lines = decodeChunk(row.records);
+      for (const at of byChunk.get(row.id) ?? []) {
+        const ref = refs[at] as RecordRef;
+        const line = lines[ref.chunk_index];
+        if (line === undefined) throw new Error(`event record ${ref.chunk_id}/${ref.chunk_index} is missing`);
+        const [data, ownRaw] = JSON.parse(line) as [Event, string | null];
+        const header = ref.raw_header === null ? undefined : headers.get(ref.raw_header);
+        const raw =
+          options.raw !== true ? null : header === undefined ? ownRaw : `${header}\n${ownRaw ?? ''}`;
+        records[at] = { data, raw };
+      }
+    }
+  }
+  // A loop, not `map`: `map` skips the holes a missing chunk leaves.
+  const found: StoredRecord[] = [];
+  for (let at = 0; at < refs.length; at++) {
+    const record = records[at];
+    if (record === undefined) throw new Error(`event record chunk ${refs[at]?.chunk_id} is missing`);
+    found.push(record);
+  }
+  return found;
+}
+
+async function readHeaders(store: Store, refs: readonly RecordRef[]): Promise<Map<string, string>> {
+  const ids = [...new Set(refs.flatMap((ref) => (ref.raw_header === null ? [] : [ref.raw_header])))];
+  if (ids.length === 0) return new Map();
+  const rows = await store.db
+    .selectFrom('raw_headers')
+    .select(['id', 'text'])
+    .where('id', 'in', ids)
+    .execute();
+  return new Map(rows.map((row) => [row.id, row.text]));
+}
+
+/** One stored event's record, or undefined when there is no such event. */
+export async function readEvent(
+  store: Store,
+  id: string,
+  options: { raw?: boolean } = {},
+): Promise<StoredRecord | undefined> {
+  const ref = await store.db
+    .selectFrom('events')
+    .select(['chunk_id', 'chunk_index', 'raw_header'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return ref === undefined ? undefined : (await readRecords(store, [ref], options))[0];
+}
