@@ -9,7 +9,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { enrichEvent, loadIpTable } from '../src/enrichment/index.ts';
+import { loadIpTable } from '../src/enrichment/index.ts';
+import { parseInWorker } from '../src/pipeline/parse-in-worker.ts';
 import { FeedParsers, ingestFile } from '../src/intake/index.ts';
 import { readInputEntries } from '../src/intake/input.ts';
 import { migrate, openStore } from '../src/platform/db/index.ts';
@@ -44,11 +45,14 @@ if (mode === 'parse') {
   const dataDir = given ?? mkdtempSync(join(tmpdir(), 'tocsin-bench-'));
   const store = await openStore({ databaseUrl, dataDir });
   await migrate(store);
-  // As the service and the CLI do: every event is enriched from the IP table before it is stored.
-  const table = await loadIpTable({ cacheDir: join(dataDir, 'ip-table') });
+  // As the service and the CLI do: parsed in a worker thread, every event enriched from the IP table there.
+  const parse = parseInWorker({
+    feeds: { shadowserverSchemaPath: schemaPath },
+    ipTableCacheDir: join(dataDir, 'ip-table'),
+  });
   started = performance.now();
   const result = await ingestFile(
-    { store, parsers, enrich: (event) => enrichEvent(table, event) },
+    { store, parsers, parse },
     { path: file, fileName: basename(file), source: 'bench' },
   );
   rows = result.accepted + result.duplicates + result.rejected;

@@ -1,5 +1,12 @@
 export { ingestFile, receiveReport, processReport, maxRejectsKept } from './ingest.ts';
-export type { IngestRequest, IngestDeps, IngestProgress, IngestResult, RejectSummary } from './ingest.ts';
+export type {
+  IngestRequest,
+  IngestDeps,
+  IngestProgress,
+  IngestResult,
+  ParseStrategy,
+  RejectSummary,
+} from './ingest.ts';
 export {
   FeedParsers,
   feedKinds,

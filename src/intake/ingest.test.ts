@@ -10,7 +10,9 @@ import { openReportArchive } from './archive.ts';
 import { enrichEvent, loadIpTable } from '../enrichment/index.ts';
 import { exportEvents } from './export-events.ts';
 import { FeedParsers } from './feeds.ts';
-import { ingestFile, type IngestRequest } from './ingest.ts';
+import { ingestFile, type IngestDeps, type IngestRequest } from './ingest.ts';
+import type { Event } from '../core/index.ts';
+import { parseInWorker } from '../pipeline/parse-in-worker.ts';
 import { storedEvents } from '../../test/events.ts';
 
 const fixtures = new URL('../../test/fixtures/intake/', import.meta.url);
@@ -52,9 +54,40 @@ async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-describe(`ingest on ${backend}`, () => {
+const feeds = { shadowserverSchemaPath: join(tmpdir(), 'tocsin-no-schema', 'intelmq.json') };
+
+type DepsFactory = (options?: { batchSize?: number; ipTableCacheDir?: string }) => Promise<IngestDeps>;
+
+/** The same ingest, parsed in this thread (the library default) and in a worker thread (the service's way). */
+const modes: [string, DepsFactory][] = [
+  [
+    'parsed in this thread',
+    async ({ batchSize, ipTableCacheDir } = {}) => {
+      const table =
+        ipTableCacheDir === undefined ? undefined : await loadIpTable({ cacheDir: ipTableCacheDir });
+      return {
+        store,
+        parsers,
+        ...(batchSize === undefined ? {} : { batchSize }),
+        ...(table === undefined ? {} : { enrich: (e: Event) => enrichEvent(table, e) }),
+      };
+    },
+  ],
+  [
+    'parsed in a worker thread',
+    ({ batchSize, ipTableCacheDir } = {}) =>
+      Promise.resolve({
+        store,
+        parsers,
+        parse: parseInWorker({ feeds, ipTableCacheDir }),
+        ...(batchSize === undefined ? {} : { batchSize }),
+      }),
+  ],
+];
+
+describe.each(modes)(`ingest on ${backend}, %s`, (_mode, deps) => {
   it('stores each event once with a sighting, archives the bytes and records the report', async () => {
-    const result = await ingestFile({ store, parsers }, request(eventsFile));
+    const result = await ingestFile(await deps(), request(eventsFile));
     expect(result).toMatchObject({
       status: 'processed',
       feed: 'jsonl',
@@ -83,8 +116,8 @@ describe(`ingest on ${backend}`, () => {
   });
 
   it('accepts nothing the second time: every row is a duplicate, and a new sighting', async () => {
-    const first = await ingestFile({ store, parsers }, request(eventsFile));
-    const second = await ingestFile({ store, parsers }, request(eventsFile));
+    const first = await ingestFile(await deps(), request(eventsFile));
+    const second = await ingestFile(await deps(), request(eventsFile));
     expect(second.report).not.toBe(first.report);
     expect(second).toMatchObject({ status: 'processed', accepted: 0, duplicates: 5, rejected: 0 });
     expect(await count('events')).toBe(5);
@@ -92,15 +125,15 @@ describe(`ingest on ${backend}`, () => {
   });
 
   it('reads gzip and zip inputs to the same events', async () => {
-    await ingestFile({ store, parsers }, request(eventsFile));
+    await ingestFile(await deps(), request(eventsFile));
     const gz = scratch('events.jsonl.gz', gzipSync(readFileSync(eventsFile)));
-    const fromGzip = await ingestFile({ store, parsers }, request(gz));
+    const fromGzip = await ingestFile(await deps(), request(gz));
     expect(fromGzip).toMatchObject({ status: 'processed', accepted: 0, duplicates: 5 });
     expect(await readAll(await openReportArchive(store, fromGzip.report))).toEqual(readFileSync(gz));
   });
 
   it('rejects bad lines with line and reason and accepts the rest', async () => {
-    const result = await ingestFile({ store, parsers }, request(rejectsFile));
+    const result = await ingestFile(await deps(), request(rejectsFile));
     expect(result.status).toBe('processed');
     expect(result.accepted).toBe(2);
     expect(result.rejected).toBe(4);
@@ -111,7 +144,7 @@ describe(`ingest on ${backend}`, () => {
   });
 
   it('fails an empty input and says why, keeping the report', async () => {
-    const result = await ingestFile({ store, parsers }, request(scratch('empty.jsonl', '')));
+    const result = await ingestFile(await deps(), request(scratch('empty.jsonl', '')));
     expect(result.status).toBe('failed');
     expect(result.error).toBe('The input is empty.');
     const report = await store.db
@@ -132,7 +165,7 @@ describe(`ingest on ${backend}`, () => {
     ).join('\n');
     const full = gzipSync(many);
     const truncated = scratch('many.jsonl.gz', full.subarray(0, Math.floor(full.length * 0.6)));
-    const result = await ingestFile({ store, parsers, batchSize: 500 }, request(truncated));
+    const result = await ingestFile(await deps({ batchSize: 500 }), request(truncated));
     expect(result.status).toBe('processed');
     expect(result.accepted).toBeGreaterThan(0);
     expect(result.accepted).toBeLessThan(3000);
@@ -141,13 +174,13 @@ describe(`ingest on ${backend}`, () => {
   });
 
   it('cannot guess the feed of an unknown file type and says what to do', async () => {
-    const result = await ingestFile({ store, parsers }, request(scratch('data.bin', 'x')));
+    const result = await ingestFile(await deps(), request(scratch('data.bin', 'x')));
     expect(result.status).toBe('failed');
     expect(result.error).toContain('give the feed');
   });
 
   it('exports what it stored and reads its own export back to the same events', async () => {
-    await ingestFile({ store, parsers }, request(eventsFile));
+    await ingestFile(await deps(), request(eventsFile));
     let jsonl = '';
     for await (const chunk of exportEvents(store, { format: 'jsonl' })) jsonl += chunk;
     const records = jsonl
@@ -156,16 +189,17 @@ describe(`ingest on ${backend}`, () => {
       .map((line) => JSON.parse(line) as { id: string; reports: string[] });
     expect(records).toHaveLength(5);
     const exported = scratch('export.jsonl', jsonl);
-    const again = await ingestFile({ store, parsers }, request(exported));
+    const again = await ingestFile(await deps(), request(exported));
     expect(again).toMatchObject({ accepted: 0, duplicates: 5, rejected: 0 });
   });
 
   it("fills AS, network and country from the IP table, keeps a feed's own value, and ids the feed's fact", async () => {
-    const table = await loadIpTable({ cacheDir: mkdtempSync(join(tmpdir(), 'tocsin-ip-')) });
+    const cacheDir = mkdtempSync(join(tmpdir(), 'tocsin-ip-'));
+    const table = await loadIpTable({ cacheDir });
     const plain = { 'feed.name': 'Test', 'classification.type': 'scanner', 'source.ip': '193.0.6.139' };
     const ownAsn = { ...plain, 'source.ip': '193.0.6.140', 'source.asn': 64496 };
     const file = scratch('enrich.jsonl', `${JSON.stringify(plain)}\n${JSON.stringify(ownAsn)}\n`);
-    const result = await ingestFile({ store, parsers, enrich: (e) => enrichEvent(table, e) }, request(file));
+    const result = await ingestFile(await deps({ ipTableCacheDir: cacheDir }), request(file));
     expect(result).toMatchObject({ accepted: 2, rejected: 0 });
     const rows = await storedEvents(store);
     const byIp = new Map(rows.map((row) => [row.data['source.ip'], row]));
@@ -182,7 +216,7 @@ describe(`ingest on ${backend}`, () => {
       'extra.enrichment.source.asn': table.lookup('193.0.6.140')?.asn,
     });
     // The id is that of the fact as the feed gave it, so new IP data never makes a known event new.
-    const parsed = await ingestFile({ store, parsers }, request(file));
+    const parsed = await ingestFile(await deps(), request(file));
     expect(parsed).toMatchObject({ accepted: 0, duplicates: 2 });
   });
 });

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, eventId, isAppError, type Event } from '../core/index.ts';
+import { isAppError, type Event } from '../core/index.ts';
 import type { Store } from '../platform/db/index.ts';
 import type { SingleReportContext } from '../platform/db/schema.ts';
 import { archiveReportFile, type ArchivedFile } from './archive.ts';
-import { eventToStore, storeEventBatch, type EventToStore } from './events.repo.ts';
+import { storeEventBatch, type EventToStore } from './events.repo.ts';
 import { detectFeed, type FeedKind, type FeedParsers } from './feeds.ts';
-import { detectContainer, readInputEntries } from './input.ts';
+import { detectContainer } from './input.ts';
+import { parseReport, type ParsedBatch, type ParseJob, type RejectSummary } from './parse-report.ts';
+
+export type { RejectSummary } from './parse-report.ts';
 import { finishReport, insertReport, markReportProcessing } from './reports.repo.ts';
 import { ensureSource } from './sources.repo.ts';
 
@@ -33,7 +36,18 @@ export interface IngestDeps {
   onProgress?: (progress: IngestProgress) => void;
   /** Adds what the feed did not give (AS, network, country from the IP table) before an event is stored. */
   enrich?: (event: Event) => Event;
+  /**
+   * How to parse, when not in this thread with `parsers` and `enrich`: the service and the CLI parse in a
+   * worker thread (`parseInWorker` in src/pipeline), which brings its own parsers and enrichment.
+   */
+  parse?: ParseStrategy | undefined;
 }
+
+/** Parses a report into batches ready to store, somewhere other than the ingesting thread. */
+export type ParseStrategy = (
+  job: ParseJob,
+  settings: { batchSize: number; keepRejects: number },
+) => AsyncIterable<ParsedBatch>;
 
 export interface IngestProgress {
   bytesRead: number;
@@ -41,14 +55,6 @@ export interface IngestProgress {
   accepted: number;
   duplicates: number;
   rejected: number;
-}
-
-export interface RejectSummary {
-  line: number;
-  field?: string;
-  reason: string;
-  /** The member of a zip archive the line is in, when the report is an archive. */
-  file?: string;
 }
 
 export interface IngestResult {
@@ -114,11 +120,6 @@ export async function processReport(
   let error: string | undefined;
   let archived: ArchivedFile | undefined;
 
-  const reject = (item: RejectSummary): void => {
-    counts.rejected++;
-    if (rejects.length < maxRejectsKept) rejects.push(item);
-  };
-
   let pending: EventToStore[] = [];
   let storing: Promise<void> = Promise.resolve();
   // One batch is stored while the next is parsed; `storing` is awaited before another batch is handed over.
@@ -141,64 +142,29 @@ export async function processReport(
       archived = result;
     });
     try {
-      const entries = readInputEntries(request.path, request.fileName, {
-        onBytes: (bytesRead) => {
-          counts.bytesRead = bytesRead;
-        },
-      });
-      for await (const entry of entries) {
-        const member = container === 'zip' ? entry.name : undefined;
-        const kind = request.feed ?? detectFeed(entry.name, false);
-        if (kind === undefined) {
-          throw new AppError(
-            'intake.unknown_feed',
-            `cannot tell the feed of ${entry.name} from its name: give the feed (shadowserver, csv, intelmq or jsonl)`,
-          );
-        }
-        feed = kind;
-        reportType ??= parsers.reportType(kind, entry.name, request.reportType);
-        const parse = parsers.parser(kind);
-        const options = {
-          fileName: entry.name,
-          observationTime,
-          ...(request.reportType === undefined ? {} : { reportType: request.reportType }),
-          ...(request.feedName === undefined ? {} : { feedName: request.feedName }),
-        };
-        try {
-          for await (const items of parse(entry.text, options)) {
-            for (const item of items) {
-              counts.records++;
-              if (item.kind === 'reject') {
-                reject({
-                  line: item.line,
-                  ...(item.field === undefined ? {} : { field: item.field }),
-                  reason: item.reason,
-                  ...(member ? { file: member } : {}),
-                });
-              } else {
-                // The id is the feed's fact; enrichment (AS, network, country) is added after, so a change of
-                // the IP data never turns a known fact into a new event.
-                const id = eventId(item.event);
-                const event = deps.enrich === undefined ? item.event : deps.enrich(item.event);
-                // A CSV header is stored once, not in every event.
-                pending.push(
-                  item.rawHeader !== undefined && item.rawRecord !== undefined
-                    ? eventToStore(id, event, item.rawRecord, item.rawHeader, item.line)
-                    : eventToStore(id, event, item.raw, undefined, item.line),
-                );
-              }
-            }
-            if (pending.length >= batchSize) await flush();
-          }
-        } catch (failure) {
-          // The input broke off part-way (a truncated gzip, say): what was read stays, the break is a reject.
-          if (counts.records === 0) throw failure;
-          reject({
-            line: 0,
-            reason: `input ends unexpectedly: ${messageOf(failure)}`,
-            ...(member ? { file: member } : {}),
-          });
-        }
+      const job: ParseJob = {
+        path: request.path,
+        fileName: request.fileName,
+        container,
+        feed: request.feed,
+        reportType: request.reportType,
+        feedName: request.feedName,
+        observationTime,
+      };
+      const settings = { batchSize, keepRejects: maxRejectsKept };
+      const batches =
+        deps.parse === undefined
+          ? parseReport(job, { parsers, enrich: deps.enrich, ...settings })
+          : deps.parse(job, settings);
+      for await (const parsed of batches) {
+        feed = parsed.feed;
+        reportType ??= parsed.reportType;
+        counts.bytesRead = parsed.bytesRead;
+        counts.records += parsed.records;
+        counts.rejected += parsed.rejected;
+        rejects.push(...parsed.rejects.slice(0, maxRejectsKept - rejects.length));
+        pending.push(...parsed.events);
+        if (pending.length >= batchSize) await flush();
       }
       await flush();
       await storing;
@@ -250,8 +216,4 @@ export async function processReport(
 export async function ingestFile(deps: IngestDeps, request: IngestRequest): Promise<IngestResult> {
   const report = await receiveReport(deps, request);
   return processReport(deps, report, request);
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

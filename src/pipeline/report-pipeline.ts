@@ -12,6 +12,7 @@ import type { Config } from '../platform/config.ts';
 import type { Store } from '../platform/db/index.ts';
 import type { Logger } from '../platform/log.ts';
 import { loadOwnerDirectory, OwnerIndex, type RoutingProfile } from '../routing/index.ts';
+import { parseInWorker } from './parse-in-worker.ts';
 import { processStoredEvents } from './process-events.ts';
 
 export async function createReportProcessor(
@@ -20,9 +21,10 @@ export async function createReportProcessor(
   store: Store,
   afterReport?: (reportId: string) => Promise<void>,
 ): Promise<ReportProcessor> {
-  const parsers = new FeedParsers({ shadowserverSchemaPath: shadowserverSchemaPath(config.dataDir) });
-  const enrich = await createEnricher(config);
-  return new ReportProcessor({ store, parsers, enrich }, log, afterReport);
+  const feeds = { shadowserverSchemaPath: shadowserverSchemaPath(config.dataDir) };
+  // Each report is parsed and enriched in a worker thread while this thread stores its events.
+  const parse = parseInWorker({ feeds, ipTableCacheDir: join(config.dataDir, 'ip-table') });
+  return new ReportProcessor({ store, parsers: new FeedParsers(feeds), parse }, log, afterReport);
 }
 
 /** Fills AS, network and country from the bundled IP table (cached in the data directory after the first load). */

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { AppError, type Event } from '../../core/index.ts';
-import { enrichEvent, loadIpTable } from '../../enrichment/index.ts';
+import { AppError } from '../../core/index.ts';
+import { parseInWorker } from '../../pipeline/index.ts';
 import {
   detectFeed,
   FeedParsers,
@@ -46,12 +46,10 @@ export const ingestCommand: Command = {
     const mapping =
       mappingFile === undefined ? undefined : parseCsvMapping(readFileSync(mappingFile, 'utf8'), mappingFile);
     const config = context.config();
-    const parsers = new FeedParsers({
-      shadowserverSchemaPath: shadowserverSchemaPath(config.dataDir),
-      mapping,
-    });
-    const table = await loadIpTable({ cacheDir: join(config.dataDir, 'ip-table') });
-    const enrich = (event: Event): Event => enrichEvent(table, event);
+    const feeds = { shadowserverSchemaPath: shadowserverSchemaPath(config.dataDir), mapping };
+    const parsers = new FeedParsers(feeds);
+    // Parsed and enriched in a worker thread while this one stores, as the service does.
+    const parse = parseInWorker({ feeds, ipTableCacheDir: join(config.dataDir, 'ip-table') });
     const store = await context.openStore();
     let failed = false;
     try {
@@ -67,7 +65,7 @@ export const ingestCommand: Command = {
         }
         const progress = createProgress(context.io, file, size);
         const result = await ingestFile(
-          { store, parsers, enrich, onProgress: progress.update },
+          { store, parsers, parse, onProgress: progress.update },
           {
             path,
             fileName: basename(file),

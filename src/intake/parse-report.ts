@@ -1,0 +1,162 @@
+/**
+ * The parsing half of an ingest: a report's file to batches of events ready to store (id, enrichment, the
+ * record line) and rejects. The same code runs in the ingesting thread or in a worker thread
+ * (`parse-worker.ts`), which then parses the next batch while this one is stored.
+ */
+import { AppError, eventId, type Event } from '../core/index.ts';
+import { eventToStore, type EventToStore } from './events.repo.ts';
+import { detectFeed, type FeedKind, type FeedParsers } from './feeds.ts';
+import { readInputEntries, type InputContainer } from './input.ts';
+
+export interface ParseJob {
+  path: string;
+  fileName: string;
+  container: InputContainer;
+  feed?: FeedKind | undefined;
+  reportType?: string | undefined;
+  feedName?: string | undefined;
+  /** `time.observation` of every event: when the report was received. */
+  observationTime: string;
+}
+
+export interface RejectSummary {
+  line: number;
+  field?: string;
+  reason: string;
+  /** The member of a zip archive the line is in, when the report is an archive. */
+  file?: string;
+}
+
+export interface ParsedBatch {
+  events: EventToStore[];
+  /** Rejects with their reasons, while fewer than `keepRejects` were given before; `rejected` counts all. */
+  rejects: RejectSummary[];
+  rejected: number;
+  /** Records read since the last batch (events and rejects). */
+  records: number;
+  bytesRead: number;
+  feed: FeedKind;
+  reportType: string | undefined;
+}
+
+export interface ParseSettings {
+  parsers: FeedParsers;
+  /** Adds what the feed did not give (AS, network, country) before the record line is made. */
+  enrich?: ((event: Event) => Event) | undefined;
+  /** Events per batch. */
+  batchSize: number;
+  /** Reasons kept over the whole report: the rest of the rejects are counted only. */
+  keepRejects: number;
+}
+
+/**
+ * Batches of a report's events and rejects. A bad record is a reject with its line and reason; an input
+ * that breaks off part-way (a truncated gzip) is a reject after what was read. Throws an `AppError` only when
+ * nothing could be read (unknown feed or report type, no header).
+ */
+export async function* parseReport(job: ParseJob, settings: ParseSettings): AsyncGenerator<ParsedBatch> {
+  const { parsers, enrich, batchSize, keepRejects } = settings;
+  let bytesRead = 0;
+  let kept = 0;
+  let recordsSeen = 0;
+  let reportType: string | undefined;
+  let batch: ParsedBatch | undefined;
+  let yielded = false;
+  const fresh = (feed: FeedKind): ParsedBatch => ({
+    events: [],
+    rejects: [],
+    rejected: 0,
+    records: 0,
+    bytesRead,
+    feed,
+    reportType,
+  });
+  const reject = (target: ParsedBatch, item: RejectSummary): void => {
+    target.rejected++;
+    if (kept < keepRejects) {
+      kept++;
+      target.rejects.push(item);
+    }
+  };
+  const entries = readInputEntries(job.path, job.fileName, {
+    onBytes: (read) => {
+      bytesRead = read;
+    },
+  });
+  for await (const entry of entries) {
+    const member = job.container === 'zip' ? entry.name : undefined;
+    const kind = job.feed ?? detectFeed(entry.name, false);
+    if (kind === undefined) {
+      throw new AppError(
+        'intake.unknown_feed',
+        `cannot tell the feed of ${entry.name} from its name: give the feed (shadowserver, csv, intelmq or jsonl)`,
+      );
+    }
+    reportType ??= parsers.reportType(kind, entry.name, job.reportType);
+    const parse = parsers.parser(kind);
+    const options = {
+      fileName: entry.name,
+      observationTime: job.observationTime,
+      ...(job.reportType === undefined ? {} : { reportType: job.reportType }),
+      ...(job.feedName === undefined ? {} : { feedName: job.feedName }),
+    };
+    if (batch !== undefined && batch.feed !== kind && batch.records > 0) {
+      batch.bytesRead = bytesRead;
+      batch.reportType = reportType;
+      yield batch;
+      yielded = true;
+      batch = undefined;
+    }
+    let current = batch ?? fresh(kind);
+    current.feed = kind;
+    batch = current;
+    try {
+      for await (const items of parse(entry.text, options)) {
+        for (const item of items) {
+          current.records++;
+          recordsSeen++;
+          if (item.kind === 'reject') {
+            reject(current, {
+              line: item.line,
+              ...(item.field === undefined ? {} : { field: item.field }),
+              reason: item.reason,
+              ...(member ? { file: member } : {}),
+            });
+            continue;
+          }
+          // The id is the feed's fact; enrichment (AS, network, country) is added after, so a change of the
+          // IP data never turns a known fact into a new event.
+          const id = eventId(item.event);
+          const event = enrich === undefined ? item.event : enrich(item.event);
+          // A CSV header is stored once, not in every event.
+          current.events.push(
+            item.rawHeader !== undefined && item.rawRecord !== undefined
+              ? eventToStore(id, event, item.rawRecord, item.rawHeader, item.line)
+              : eventToStore(id, event, item.raw, undefined, item.line),
+          );
+        }
+        if (current.events.length >= batchSize) {
+          current.bytesRead = bytesRead;
+          current.reportType = reportType;
+          yield current;
+          yielded = true;
+          current = fresh(kind);
+          batch = current;
+        }
+      }
+    } catch (failure) {
+      if (recordsSeen === 0) throw failure;
+      reject(current, {
+        line: 0,
+        reason: `input ends unexpectedly: ${failure instanceof Error ? failure.message : String(failure)}`,
+        ...(member ? { file: member } : {}),
+      });
+    }
+  }
+  // The last batch, also when empty if it is the only one: the caller learns the feed from it.
+  if (batch !== undefined && (batch.records > 0 || !yielded)) {
+    batch.bytesRead = bytesRead;
+    batch.reportType = reportType;
+    yield batch;
+  }
+}

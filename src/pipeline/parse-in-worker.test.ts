@@ -1,0 +1,96 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import type { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { buildZip } from '../../test/zip.ts';
+import { AppError } from '../core/index.ts';
+import { FeedParsers } from '../intake/index.ts';
+import { parseReport, type ParsedBatch, type ParseJob } from '../intake/parse-report.ts';
+import { parseInWorker } from './parse-in-worker.ts';
+
+const feeds = { shadowserverSchemaPath: join(tmpdir(), 'tocsin-no-schema', 'intelmq.json') };
+const eventsFile = new URL('../../test/fixtures/intake/events.jsonl', import.meta.url).pathname;
+const settings = { batchSize: 2, keepRejects: 100 };
+
+function job(path: string, overrides: Partial<ParseJob> = {}): ParseJob {
+  return {
+    path,
+    fileName: path.split('/').pop() ?? 'input',
+    container: 'plain',
+    observationTime: '2026-11-23T10:00:00+00:00',
+    ...overrides,
+  };
+}
+
+async function collect(batches: AsyncIterable<ParsedBatch>): Promise<ParsedBatch[]> {
+  const all: ParsedBatch[] = [];
+  for await (const batch of batches) all.push(batch);
+  return all;
+}
+
+function scratch(name: string, content: string | Buffer): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'tocsin-parse-worker-')), name);
+  writeFileSync(path, content);
+  return path;
+}
+
+describe('parsing in a worker thread', () => {
+  it('gives the same batches as parsing in this thread, members of a zip of two feeds included', async () => {
+    const lines = readFileSync(eventsFile, 'utf8').trim().split('\n');
+    const array = JSON.stringify(lines.slice(0, 2).map((line) => JSON.parse(line) as unknown));
+    const zip = scratch(
+      'two.zip',
+      buildZip([
+        { name: 'events.jsonl', data: Buffer.from(lines.join('\n')) },
+        { name: 'more.json', data: Buffer.from(array) },
+      ]),
+    );
+    const input = job(zip, { container: 'zip' });
+    const here = await collect(parseReport(input, { parsers: new FeedParsers(feeds), ...settings }));
+    const there = await collect(parseInWorker({ feeds })(input, settings));
+    // Bytes read depend on how far the stream read ahead; everything else is the same.
+    const withoutBytes = (batches: ParsedBatch[]): unknown[] =>
+      batches.map(({ bytesRead: _, ...rest }) => rest);
+    expect(withoutBytes(there)).toEqual(withoutBytes(here));
+    // A batch is cut after the parser's own batch that fills it; a member of another feed starts a new one.
+    expect(here.map((b) => [b.feed, b.events.length])).toEqual([
+      ['jsonl', 4],
+      ['jsonl', 1],
+      ['intelmq', 2],
+    ]);
+  });
+
+  it('passes on an input error as the same AppError, and any other failure as an error', async () => {
+    const unknown = parseInWorker({ feeds })(job(scratch('data.bin', 'x')), settings);
+    await expect(collect(unknown)).rejects.toSatisfy(
+      (error) => error instanceof AppError && error.code === 'intake.unknown_feed',
+    );
+    const missing = parseInWorker({ feeds })(job('/nonexistent/events.jsonl'), settings);
+    await expect(collect(missing)).rejects.toThrow(/parsing failed: .*ENOENT/);
+  });
+
+  it('stops the worker when the reader stops early', async () => {
+    const zip = scratch(
+      'two.zip',
+      buildZip([
+        { name: 'a.jsonl', data: readFileSync(eventsFile) },
+        { name: 'b.jsonl', data: readFileSync(eventsFile) },
+      ]),
+    );
+    let worker: Worker | undefined;
+    const batches = parseInWorker({ feeds, credit: 1, onWorker: (w) => (worker = w) })(
+      job(zip, { container: 'zip' }),
+      settings,
+    );
+    for await (const batch of batches) {
+      expect(batch.events.length).toBeGreaterThan(0);
+      break;
+    }
+    // Leaving the loop ended the generator, which stopped the worker (it was waiting to send the next batch).
+    expect(worker).toBeDefined();
+    if (worker !== undefined && worker.threadId !== -1) await once(worker, 'exit');
+    expect(worker?.threadId).toBe(-1);
+  });
+});

@@ -1,0 +1,89 @@
+import { Worker } from 'node:worker_threads';
+import { AppError, type ErrorCode } from '../core/index.ts';
+import type { FeedSettings } from '../intake/feeds.ts';
+import type { ParseStrategy } from '../intake/index.ts';
+import type { ParsedBatch } from '../intake/parse-report.ts';
+import { fromWire, type WorkerInput, type WorkerMessage } from './parse-wire.ts';
+
+export interface ParseWorkerOptions {
+  feeds: FeedSettings;
+  /** The IP table's cache directory, for enrichment in the worker; without it events are not enriched. */
+  ipTableCacheDir?: string | undefined;
+  /** Batches parsed ahead of storing (default 2): more uses memory, fewer may leave the store waiting. */
+  credit?: number;
+  /** Called with each worker started (tests watch it end). */
+  onWorker?: (worker: Worker) => void;
+}
+
+/**
+ * Parses each report in a worker thread of its own while the calling thread stores: on two cores, parsing
+ * and storing (which for the embedded database is the calling thread's own work) run side by side. The
+ * worker's heap is capped, so a report of any size parses in bounded memory.
+ */
+export function parseInWorker(options: ParseWorkerOptions): ParseStrategy {
+  return (job, settings) => runWorker(options, job, settings);
+}
+
+async function* runWorker(
+  options: ParseWorkerOptions,
+  job: WorkerInput['job'],
+  settings: { batchSize: number; keepRejects: number },
+): AsyncGenerator<ParsedBatch> {
+  const input: WorkerInput = {
+    job,
+    feeds: options.feeds,
+    ipTableCacheDir: options.ipTableCacheDir,
+    batchSize: settings.batchSize,
+    keepRejects: settings.keepRejects,
+    credit: options.credit ?? 2,
+  };
+  const worker = new Worker(new URL('./parse-worker.ts', import.meta.url), {
+    workerData: input,
+    resourceLimits: { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 32 },
+  });
+  options.onWorker?.(worker);
+  const queue: (WorkerMessage | { type: 'crash'; error: Error } | { type: 'exit'; code: number })[] = [];
+  let wake: (() => void) | undefined;
+  const push = (item: (typeof queue)[number]): void => {
+    queue.push(item);
+    wake?.();
+  };
+  worker.on('message', (message: WorkerMessage) => {
+    push(message);
+  });
+  worker.on('error', (error: Error) => {
+    push({ type: 'crash', error });
+  });
+  worker.on('exit', (code: number) => {
+    push({ type: 'exit', code });
+  });
+  try {
+    for (;;) {
+      while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      const message = queue.shift() as (typeof queue)[number];
+      switch (message.type) {
+        case 'batch':
+          worker.postMessage({ type: 'more' });
+          yield fromWire(message.batch);
+          break;
+        case 'done':
+          return;
+        case 'error': {
+          const { appError, code, message: text, details } = message.error;
+          if (appError && code !== undefined) {
+            throw new AppError(code as ErrorCode, text, details === undefined ? {} : { details });
+          }
+          throw new Error(`parsing failed: ${text}`);
+        }
+        case 'crash':
+          throw new Error(`the parse worker failed: ${message.error.message}`, { cause: message.error });
+        case 'exit':
+          throw new Error(
+            `the parse worker stopped (exit code ${message.code}) before the end of the report`,
+          );
+      }
+    }
+  } finally {
+    await worker.terminate();
+  }
+}
