@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import { timeOrderedUuid, type Event } from '../core/index.ts';
-import type { SqlSession, Store } from '../platform/db/index.ts';
+import { encodeCopyRow, type SqlSession, type Store } from '../platform/db/index.ts';
 import { encodeChunk, recordLine } from './event-records.ts';
 
 /** An event ready to store: its content-hash id, its record line, the columns SQL selects on, its line. */
@@ -47,16 +47,73 @@ export interface StoredBatch {
   duplicates: number;
 }
 
-const stagingColumns = [
+/**
+ * A batch as the store takes it, made where it was parsed (a worker thread, usually), so that the thread
+ * holding the database connection only sends it: the distinct events in line order, their records as one
+ * compressed chunk (line i for `ids[i]`), and their `events` and `event_sightings` rows as COPY text.
+ */
+export interface PreparedBatch {
+  /** Events in the batch, repeats within it included. */
+  size: number;
+  ids: string[];
+  headers: { id: string; text: string }[];
+  chunk: { id: string; bytes: Uint8Array };
+  eventRows: string[];
+  sightingRows: string[];
+}
+
+const eventColumns = [
   'id',
   'raw_header',
+  'first_report_id',
+  'first_seen_at',
   'time_source',
   'source_ip',
   'classification_type',
   'feed_name',
+  'chunk_id',
   'chunk_index',
-  'line',
 ];
+
+const sightingColumns = ['event_id', 'report_id', 'observed_at', 'line'];
+
+/** A batch ready to store; the first occurrence of an id (batches come in line order) is the one kept. */
+export function prepareBatch(
+  reportId: string,
+  observedAt: string,
+  batch: readonly EventToStore[],
+): PreparedBatch {
+  const unique = new Map<string, EventToStore>();
+  for (const item of batch) if (!unique.has(item.id)) unique.set(item.id, item);
+  const items = [...unique.values()];
+  const headerIds = new Map<string, string>();
+  for (const { rawHeader } of items) {
+    if (rawHeader !== undefined && !headerIds.has(rawHeader))
+      headerIds.set(rawHeader, rawHeaderId(rawHeader));
+  }
+  const chunkId = timeOrderedUuid();
+  return {
+    size: batch.length,
+    ids: [...unique.keys()],
+    headers: [...headerIds].map(([text, id]) => ({ id, text })),
+    chunk: { id: chunkId, bytes: encodeChunk(items.map((item) => item.record)) },
+    eventRows: items.map((item, index) =>
+      encodeCopyRow([
+        item.id,
+        item.rawHeader === undefined ? null : (headerIds.get(item.rawHeader) ?? null),
+        reportId,
+        observedAt,
+        item.timeSource,
+        item.sourceIp,
+        item.classificationType,
+        item.feedName,
+        chunkId,
+        index,
+      ]),
+    ),
+    sightingRows: items.map((item) => encodeCopyRow([item.id, reportId, observedAt, item.line])),
+  };
+}
 
 /**
  * Stores one batch in one transaction and moves the report's counts with it, so a crash loses nothing that
@@ -73,26 +130,32 @@ export async function storeEventBatch(
   batch: readonly EventToStore[],
 ): Promise<StoredBatch> {
   if (batch.length === 0) return { accepted: 0, duplicates: 0 };
+  return storePreparedBatch(store, reportId, prepareBatch(reportId, observedAt, batch));
+}
+
+/** `storeEventBatch` for a batch prepared elsewhere (`prepareBatch`, for the same report). */
+export async function storePreparedBatch(
+  store: Store,
+  reportId: string,
+  batch: PreparedBatch,
+): Promise<StoredBatch> {
+  if (batch.size === 0) return { accepted: 0, duplicates: 0 };
   try {
-    return await store.withSession((session) => copyNewEvents(session, reportId, observedAt, batch));
+    return await store.withSession((session) => copyNewEvents(session, reportId, batch));
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
-    return storeEventBatchThroughStaging(store, reportId, observedAt, batch);
+    return storeThroughStaging(store, reportId, batch);
   }
 }
 
 async function copyNewEvents(
   session: SqlSession,
   reportId: string,
-  observedAt: string,
-  batch: readonly EventToStore[],
+  batch: PreparedBatch,
 ): Promise<StoredBatch> {
-  // The first occurrence of each id in the batch (batches come in line order) is the one stored.
-  const unique = new Map<string, EventToStore>();
-  for (const item of batch) if (!unique.has(item.id)) unique.set(item.id, item);
-  const ids = [...unique.keys()];
+  const { ids } = batch;
   await session.exec('begin');
-  const headers = await storeRawHeaders(session, unique.values());
+  await storeRawHeaders(session, batch.headers);
   // Known events, and which of them this report stored first (in an interrupted earlier run of it).
   const known = new Map(
     (
@@ -113,76 +176,39 @@ async function copyNewEvents(
           )
         ).map((row) => row.event_id),
   );
-  const fresh = [...unique.values()].filter((item) => !known.has(item.id));
-  if (fresh.length > 0) {
-    const chunkId = await storeChunk(session, reportId, fresh);
-    await session.copyRows(
-      'events',
-      eventColumns,
-      fresh.map((item, index) => eventRow(item, headers, reportId, observedAt, chunkId, index)),
-    );
+  let fresh = 0;
+  let events = '';
+  let sightings = '';
+  for (let at = 0; at < ids.length; at++) {
+    const id = ids[at] as string;
+    if (!known.has(id)) {
+      fresh++;
+      events += batch.eventRows[at] as string;
+    }
+    if (!sighted.has(id)) sightings += batch.sightingRows[at] as string;
   }
-  const sightings = [...unique.values()].filter((item) => !sighted.has(item.id));
-  if (sightings.length > 0) {
-    await session.copyRows(
-      'event_sightings',
-      ['event_id', 'report_id', 'observed_at', 'line'],
-      sightings.map((item) => [item.id, reportId, observedAt, item.line]),
-    );
+  // The chunk holds every distinct record of the batch; it is stored when one of them is new.
+  if (fresh > 0) {
+    await storeChunk(session, reportId, batch.chunk);
+    await session.copyText('events', eventColumns, events);
   }
+  if (sightings !== '') await session.copyText('event_sightings', sightingColumns, sightings);
   // Accepted: what is new, and what this report stored first but has not sighted yet (after a reset).
-  const own = [...unique.keys()].filter((id) => known.get(id) === reportId && !sighted.has(id)).length;
-  return finishBatch(session, reportId, fresh.length + own, batch.length);
+  const own = ids.filter((id) => known.get(id) === reportId && !sighted.has(id)).length;
+  return finishBatch(session, reportId, fresh + own, batch.size);
 }
 
-const eventColumns = [
-  'id',
-  'raw_header',
-  'first_report_id',
-  'first_seen_at',
-  'time_source',
-  'source_ip',
-  'classification_type',
-  'feed_name',
-  'chunk_id',
-  'chunk_index',
-];
-
-function eventRow(
-  item: EventToStore,
-  headers: ReadonlyMap<string, string>,
-  reportId: string,
-  observedAt: string,
-  chunkId: string,
-  chunkIndex: number,
-): (string | number | null)[] {
-  return [
-    item.id,
-    item.rawHeader === undefined ? null : (headers.get(item.rawHeader) ?? null),
-    reportId,
-    observedAt,
-    item.timeSource,
-    item.sourceIp,
-    item.classificationType,
-    item.feedName,
-    chunkId,
-    chunkIndex,
-  ];
-}
-
-/** Writes the items' records as one chunk (line i for item i) and returns its id. */
 async function storeChunk(
   session: SqlSession,
   reportId: string,
-  items: readonly EventToStore[],
-): Promise<string> {
-  const id = timeOrderedUuid();
+  chunk: PreparedBatch['chunk'],
+): Promise<void> {
   await session.query('insert into event_chunks (id, report_id, records) values ($1, $2, $3)', [
-    id,
+    chunk.id,
     reportId,
-    encodeChunk(items.map((item) => item.record)),
+    // A Buffer: node-postgres sends a Buffer as bytea, a plain Uint8Array (as a worker hands it over) as JSON.
+    Buffer.from(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.byteLength),
   ]);
-  return id;
 }
 
 async function finishBatch(
@@ -200,47 +226,34 @@ async function finishBatch(
   return { accepted, duplicates };
 }
 
-/**
- * The path that cannot conflict: COPY into a session-local staging table, then one statement adds the new
- * events (existing ids are left alone) and one records a sighting of every event in this report.
- */
+/** The path that cannot conflict, for a batch given as events (tests compare it with the direct path). */
 export async function storeEventBatchThroughStaging(
   store: Store,
   reportId: string,
   observedAt: string,
   batch: readonly EventToStore[],
 ): Promise<StoredBatch> {
+  return storeThroughStaging(store, reportId, prepareBatch(reportId, observedAt, batch));
+}
+
+/**
+ * COPY into session-local staging tables, then one statement adds the new events (existing ids are left
+ * alone) and one records a sighting of every event in this report.
+ */
+async function storeThroughStaging(
+  store: Store,
+  reportId: string,
+  batch: PreparedBatch,
+): Promise<StoredBatch> {
   return store.withSession(async (session) => {
     await session.exec('begin');
     await ensureStaging(session);
-    const headers = await storeRawHeaders(session, batch);
-    // The first occurrence of each id in the batch is the one stored; the chunk holds every distinct
-    // record of the batch, those of events another report stored meanwhile included (a few unread lines).
-    const unique = new Map<string, EventToStore>();
-    for (const item of batch) if (!unique.has(item.id)) unique.set(item.id, item);
-    const items = [...unique.values()];
-    const chunkId = await storeChunk(session, reportId, items);
-    await session.copyRows(
-      'event_staging',
-      stagingColumns,
-      items.map((item, index) => [
-        item.id,
-        item.rawHeader === undefined ? null : (headers.get(item.rawHeader) ?? null),
-        item.timeSource,
-        item.sourceIp,
-        item.classificationType,
-        item.feedName,
-        index,
-        item.line,
-      ]),
-    );
-    await session.query(
-      `insert into events (id, raw_header, first_report_id, first_seen_at, time_source, source_ip, classification_type, feed_name, chunk_id, chunk_index)
-       select id, raw_header, $1, $2, time_source, source_ip, classification_type, feed_name, $3, chunk_index
-       from event_staging
-       on conflict (id) do nothing`,
-      [reportId, observedAt, chunkId],
-    );
+    await storeRawHeaders(session, batch.headers);
+    // The chunk may hold the records of events another report stored meanwhile: a few lines never read.
+    await storeChunk(session, reportId, batch.chunk);
+    await session.copyText('event_staging', eventColumns, batch.eventRows.join(''));
+    await session.copyText('sighting_staging', sightingColumns, batch.sightingRows.join(''));
+    await session.query('insert into events select * from event_staging on conflict (id) do nothing');
     // Accepted, as on the direct path: events this report stored first and had not sighted before.
     const [counted] = await session.query<{ accepted: number }>(
       `select count(*)::int as accepted
@@ -250,12 +263,9 @@ export async function storeEventBatchThroughStaging(
       [reportId],
     );
     await session.query(
-      `insert into event_sightings (event_id, report_id, observed_at, line)
-       select id, $1, $2, line from event_staging
-       on conflict (event_id, report_id) do nothing`,
-      [reportId, observedAt],
+      `insert into event_sightings select * from sighting_staging on conflict (event_id, report_id) do nothing`,
     );
-    return finishBatch(session, reportId, counted?.accepted ?? 0, batch.length);
+    return finishBatch(session, reportId, counted?.accepted ?? 0, batch.size);
   });
 }
 
@@ -265,40 +275,29 @@ function isUniqueViolation(error: unknown): boolean {
 
 async function ensureStaging(session: SqlSession): Promise<void> {
   // Temporary and emptied at each commit: private to this connection, never written to the WAL.
-  await session.exec(`create temporary table if not exists event_staging (
-    id uuid not null,
-    raw_header uuid,
-    time_source timestamptz,
-    source_ip inet,
-    classification_type text,
-    feed_name text,
-    chunk_index integer not null,
-    line integer not null
-  ) on commit delete rows`);
+  await session.exec(`
+    create temporary table if not exists event_staging
+      (like events including defaults) on commit delete rows;
+    create temporary table if not exists sighting_staging
+      (like event_sightings including defaults) on commit delete rows`);
 }
 
 /**
- * Stores the CSV headers of a batch's events (usually one, the file's) and returns each one's id. The id is a
- * hash of the text, so a header already stored, by this report or another, is left as it is.
+ * Stores the CSV headers of a batch (usually one, the file's). The id is a hash of the text, so a header
+ * already stored, by this report or another, is left as it is.
  */
 async function storeRawHeaders(
   session: SqlSession,
-  items: Iterable<EventToStore>,
-): Promise<Map<string, string>> {
-  const headers = new Map<string, string>();
-  for (const { rawHeader } of items) {
-    if (rawHeader !== undefined && !headers.has(rawHeader)) headers.set(rawHeader, rawHeaderId(rawHeader));
-  }
-  if (headers.size > 0) {
-    // In id order, so that two ingests adding the same headers at once wait for each other, never deadlock.
-    const rows = [...headers].sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0));
-    await session.query(
-      `insert into raw_headers (id, text) select * from unnest($1::uuid[], $2::text[])
-       on conflict (id) do nothing`,
-      [rows.map(([, id]) => id), rows.map(([text]) => text)],
-    );
-  }
-  return headers;
+  headers: readonly { id: string; text: string }[],
+): Promise<void> {
+  if (headers.length === 0) return;
+  // In id order, so that two ingests adding the same headers at once wait for each other, never deadlock.
+  const rows = [...headers].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  await session.query(
+    `insert into raw_headers (id, text) select * from unnest($1::uuid[], $2::text[])
+     on conflict (id) do nothing`,
+    [rows.map((row) => row.id), rows.map((row) => row.text)],
+  );
 }
 
 /** A header's id: SHA-256 of its text, the first 16 bytes as a UUID (version 8, as event ids). */

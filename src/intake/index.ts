@@ -1,10 +1,11 @@
-export { ingestFile, receiveReport, processReport, maxRejectsKept } from './ingest.ts';
+export { ingestFile, receiveReport, processReport, maxRejectsKept, parseHere } from './ingest.ts';
 export type {
   IngestRequest,
   IngestDeps,
   IngestProgress,
   IngestResult,
   ParseStrategy,
+  ReadyBatch,
   RejectSummary,
 } from './ingest.ts';
 export {

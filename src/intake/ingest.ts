@@ -3,10 +3,16 @@ import { isAppError, type Event } from '../core/index.ts';
 import type { Store } from '../platform/db/index.ts';
 import type { SingleReportContext } from '../platform/db/schema.ts';
 import { archiveReportFile, type ArchivedFile } from './archive.ts';
-import { storeEventBatch, type EventToStore } from './events.repo.ts';
+import { prepareBatch, storePreparedBatch, type PreparedBatch } from './events.repo.ts';
 import { detectFeed, type FeedKind, type FeedParsers } from './feeds.ts';
 import { detectContainer } from './input.ts';
-import { parseReport, type ParsedBatch, type ParseJob, type RejectSummary } from './parse-report.ts';
+import {
+  parseReport,
+  type ParsedBatch,
+  type ParseJob,
+  type ParseSettings,
+  type RejectSummary,
+} from './parse-report.ts';
 
 export type { RejectSummary } from './parse-report.ts';
 import { finishReport, insertReport, markReportProcessing } from './reports.repo.ts';
@@ -43,11 +49,21 @@ export interface IngestDeps {
   parse?: ParseStrategy | undefined;
 }
 
+/** A parsed batch, prepared for the store (`prepareBatch`). */
+export type ReadyBatch = Omit<ParsedBatch, 'events'> & { prepared: PreparedBatch };
+
 /** Parses a report into batches ready to store, somewhere other than the ingesting thread. */
 export type ParseStrategy = (
   job: ParseJob,
   settings: { batchSize: number; keepRejects: number },
-) => AsyncIterable<ParsedBatch>;
+) => AsyncIterable<ReadyBatch>;
+
+/** Parses and prepares in this thread. */
+export async function* parseHere(job: ParseJob, settings: ParseSettings): AsyncGenerator<ReadyBatch> {
+  for await (const { events, ...rest } of parseReport(job, settings)) {
+    yield { ...rest, prepared: prepareBatch(job.reportId, job.observationTime, events) };
+  }
+}
 
 export interface IngestProgress {
   bytesRead: number;
@@ -120,15 +136,11 @@ export async function processReport(
   let error: string | undefined;
   let archived: ArchivedFile | undefined;
 
-  let pending: EventToStore[] = [];
   let storing: Promise<void> = Promise.resolve();
   // One batch is stored while the next is parsed; `storing` is awaited before another batch is handed over.
-  const flush = async (): Promise<void> => {
+  const store_ = async (batch: PreparedBatch): Promise<void> => {
     await storing;
-    if (pending.length === 0) return;
-    const batch = pending;
-    pending = [];
-    storing = storeEventBatch(store, report.id, observationTime, batch).then((stored) => {
+    storing = storePreparedBatch(store, report.id, batch).then((stored) => {
       counts.accepted += stored.accepted;
       counts.duplicates += stored.duplicates;
       deps.onProgress?.({ ...counts });
@@ -143,6 +155,7 @@ export async function processReport(
     });
     try {
       const job: ParseJob = {
+        reportId: report.id,
         path: request.path,
         fileName: request.fileName,
         container,
@@ -154,7 +167,7 @@ export async function processReport(
       const settings = { batchSize, keepRejects: maxRejectsKept };
       const batches =
         deps.parse === undefined
-          ? parseReport(job, { parsers, enrich: deps.enrich, ...settings })
+          ? parseHere(job, { parsers, enrich: deps.enrich, ...settings })
           : deps.parse(job, settings);
       for await (const parsed of batches) {
         feed = parsed.feed;
@@ -163,10 +176,8 @@ export async function processReport(
         counts.records += parsed.records;
         counts.rejected += parsed.rejected;
         rejects.push(...parsed.rejects.slice(0, maxRejectsKept - rejects.length));
-        pending.push(...parsed.events);
-        if (pending.length >= batchSize) await flush();
+        await store_(parsed.prepared);
       }
-      await flush();
       await storing;
     } finally {
       await archiving;

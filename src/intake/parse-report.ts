@@ -9,6 +9,8 @@ import { detectFeed, type FeedKind, type FeedParsers } from './feeds.ts';
 import { readInputEntries, type InputContainer } from './input.ts';
 
 export interface ParseJob {
+  /** The report the batches are prepared for (`prepareBatch`). */
+  reportId: string;
   path: string;
   fileName: string;
   container: InputContainer;

@@ -6,8 +6,9 @@ import type { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { buildZip } from '../../test/zip.ts';
 import { AppError } from '../core/index.ts';
-import { FeedParsers } from '../intake/index.ts';
-import { parseReport, type ParsedBatch, type ParseJob } from '../intake/parse-report.ts';
+import { decodeChunk } from '../intake/event-records.ts';
+import { FeedParsers, parseHere, type ReadyBatch } from '../intake/index.ts';
+import type { ParseJob } from '../intake/parse-report.ts';
 import { parseInWorker } from './parse-in-worker.ts';
 
 const feeds = { shadowserverSchemaPath: join(tmpdir(), 'tocsin-no-schema', 'intelmq.json') };
@@ -16,6 +17,7 @@ const settings = { batchSize: 2, keepRejects: 100 };
 
 function job(path: string, overrides: Partial<ParseJob> = {}): ParseJob {
   return {
+    reportId: '0a6f6a9e-4c1b-4a57-9d4f-3f8f1b0e5c11',
     path,
     fileName: path.split('/').pop() ?? 'input',
     container: 'plain',
@@ -24,8 +26,8 @@ function job(path: string, overrides: Partial<ParseJob> = {}): ParseJob {
   };
 }
 
-async function collect(batches: AsyncIterable<ParsedBatch>): Promise<ParsedBatch[]> {
-  const all: ParsedBatch[] = [];
+async function collect(batches: AsyncIterable<ReadyBatch>): Promise<ReadyBatch[]> {
+  const all: ReadyBatch[] = [];
   for await (const batch of batches) all.push(batch);
   return all;
 }
@@ -48,14 +50,20 @@ describe('parsing in a worker thread', () => {
       ]),
     );
     const input = job(zip, { container: 'zip' });
-    const here = await collect(parseReport(input, { parsers: new FeedParsers(feeds), ...settings }));
+    const here = await collect(parseHere(input, { parsers: new FeedParsers(feeds), ...settings }));
     const there = await collect(parseInWorker({ feeds })(input, settings));
-    // Bytes read depend on how far the stream read ahead; everything else is the same.
-    const withoutBytes = (batches: ParsedBatch[]): unknown[] =>
-      batches.map(({ bytesRead: _, ...rest }) => rest);
-    expect(withoutBytes(there)).toEqual(withoutBytes(here));
+    // Bytes read depend on how far the stream read ahead, chunk ids on the clock; the rest is the same.
+    const comparable = (batches: ReadyBatch[]): unknown[] =>
+      batches.map(({ bytesRead: _, prepared: { chunk, eventRows, ...prepared }, ...rest }) => ({
+        ...rest,
+        ...prepared,
+        records: decodeChunk(chunk.bytes),
+        eventRows: eventRows.map((row) => row.replaceAll(chunk.id, 'CHUNK')),
+      }));
+    expect(comparable(there)).toEqual(comparable(here));
+    expect(there[0]?.prepared.chunk.bytes).toBeInstanceOf(Uint8Array);
     // A batch is cut after the parser's own batch that fills it; a member of another feed starts a new one.
-    expect(here.map((b) => [b.feed, b.events.length])).toEqual([
+    expect(here.map((b) => [b.feed, b.prepared.ids.length])).toEqual([
       ['jsonl', 4],
       ['jsonl', 1],
       ['intelmq', 2],
@@ -85,7 +93,7 @@ describe('parsing in a worker thread', () => {
       settings,
     );
     for await (const batch of batches) {
-      expect(batch.events.length).toBeGreaterThan(0);
+      expect(batch.prepared.ids.length).toBeGreaterThan(0);
       break;
     }
     // Leaving the loop ended the generator, which stopped the worker (it was waiting to send the next batch).

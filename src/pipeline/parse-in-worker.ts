@@ -1,9 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { AppError, type ErrorCode } from '../core/index.ts';
 import type { FeedSettings } from '../intake/feeds.ts';
-import type { ParseStrategy } from '../intake/index.ts';
-import type { ParsedBatch } from '../intake/parse-report.ts';
-import { fromWire, type WorkerInput, type WorkerMessage } from './parse-wire.ts';
+import type { ParseStrategy, ReadyBatch } from '../intake/index.ts';
+import type { WorkerInput, WorkerMessage } from './parse-wire.ts';
 
 export interface ParseWorkerOptions {
   feeds: FeedSettings;
@@ -28,7 +27,7 @@ async function* runWorker(
   options: ParseWorkerOptions,
   job: WorkerInput['job'],
   settings: { batchSize: number; keepRejects: number },
-): AsyncGenerator<ParsedBatch> {
+): AsyncGenerator<ReadyBatch> {
   const input: WorkerInput = {
     job,
     feeds: options.feeds,
@@ -64,7 +63,7 @@ async function* runWorker(
       switch (message.type) {
         case 'batch':
           worker.postMessage({ type: 'more' });
-          yield fromWire(message.batch);
+          yield message.batch;
           break;
         case 'done':
           return;

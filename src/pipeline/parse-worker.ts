@@ -1,13 +1,12 @@
 /**
  * A worker thread that parses one report (`parse-in-worker.ts` starts it): the feed parsers and the IP
- * table are built here from plain settings, and batches go back as columns. It parses at most `credit`
+ * table are built here from plain settings, and batches go back prepared for the store. It parses at most `credit`
  * batches ahead of the thread that stores them, so memory stays bounded whatever the file size.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { isAppError } from '../core/index.ts';
 import { enrichEvent, loadIpTable } from '../enrichment/index.ts';
-import { FeedParsers } from '../intake/index.ts';
-import { parseReport } from '../intake/parse-report.ts';
+import { FeedParsers, parseHere } from '../intake/index.ts';
 import { toWire, type WorkerInput, type WorkerMessage } from './parse-wire.ts';
 
 const input = workerData as WorkerInput;
@@ -29,7 +28,7 @@ function post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
 try {
   const table =
     input.ipTableCacheDir === undefined ? undefined : await loadIpTable({ cacheDir: input.ipTableCacheDir });
-  const batches = parseReport(input.job, {
+  const batches = parseHere(input.job, {
     parsers: new FeedParsers(input.feeds),
     enrich: table === undefined ? undefined : (event) => enrichEvent(table, event),
     batchSize: input.batchSize,
@@ -38,8 +37,8 @@ try {
   for await (const batch of batches) {
     while (credit === 0) await new Promise<void>((resolve) => (wake = resolve));
     credit--;
-    const { wire, transfer } = toWire(batch);
-    post({ type: 'batch', batch: wire }, transfer);
+    const wire = toWire(batch);
+    post({ type: 'batch', batch: wire.batch }, wire.transfer);
   }
   post({ type: 'done' });
 } catch (error) {

@@ -22,6 +22,8 @@ export interface SqlSession {
   query<Row>(text: string, params?: readonly unknown[]): Promise<Row[]>;
   /** Bulk insert with `COPY ... FROM STDIN`; returns the number of rows written. */
   copyRows(table: string, columns: readonly string[], rows: CopyRows): Promise<number>;
+  /** The same with rows already encoded (`encodeCopyRow`), each ending in a line break. */
+  copyText(table: string, columns: readonly string[], text: string): Promise<number>;
 }
 
 /** The database as the rest of Tocsin sees it: the same interface on PGlite and on a PostgreSQL server. */
@@ -222,6 +224,11 @@ function postgresSession(client: pg.PoolClient): SqlSession {
       await pipeline(Readable.from(copyChunks(rows, columns.length, 64 * 1024)), stream);
       return stream.rowCount;
     },
+    copyText: async (table, columns, text) => {
+      const stream = client.query(copyStreams.from(copyStatement(table, columns, 'stdin')));
+      await pipeline(Readable.from([text]), stream);
+      return stream.rowCount;
+    },
   };
 }
 
@@ -247,5 +254,6 @@ function pgliteSession(pglite: PGlite): SqlSession {
       }
       return count;
     },
+    copyText: (table, columns, text) => copyChunk(copyStatement(table, columns, `'/dev/blob'`), text),
   };
 }
