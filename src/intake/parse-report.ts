@@ -156,7 +156,7 @@ export async function* parseReport(job: ParseJob, settings: ParseSettings): Asyn
     }
   }
   // The last batch, also when empty if it is the only one: the caller learns the feed from it.
-  if (batch !== undefined && (batch.records > 0 || !yielded)) {
+  if (batch !== undefined && (batch.records > 0 || batch.rejected > 0 || !yielded)) {
     batch.bytesRead = bytesRead;
     batch.reportType = reportType;
     yield batch;

@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -68,6 +69,27 @@ describe('parsing in a worker thread', () => {
       ['jsonl', 1],
       ['intelmq', 2],
     ]);
+  });
+
+  it('keeps the reject for an input that breaks off right after a full batch', async () => {
+    const many = Array.from({ length: 3000 }, (_, i) =>
+      JSON.stringify({ 'classification.type': 'scanner', 'source.ip': `10.${i >> 8}.${i & 255}.1` }),
+    ).join('\n');
+    const full = gzipSync(many);
+    const truncated = scratch('many.jsonl.gz', full.subarray(0, Math.floor(full.length * 0.6)));
+    // One event per batch: every batch is full when the input breaks, so the break is in a batch of its own.
+    const tight = { batchSize: 1, keepRejects: 100 };
+    const input = job(truncated, { container: 'gzip' });
+    for (const batches of [
+      parseHere(input, { parsers: new FeedParsers(feeds), ...tight }),
+      parseInWorker({ feeds })(input, tight),
+    ]) {
+      const all = await collect(batches);
+      expect(all.at(-1)?.rejects.map((r) => r.reason)).toEqual([
+        expect.stringContaining('input ends unexpectedly'),
+      ]);
+      expect(all.reduce((n, b) => n + b.rejected, 0)).toBe(1);
+    }
   });
 
   it('passes on an input error as the same AppError, and any other failure as an error', async () => {
