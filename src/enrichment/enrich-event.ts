@@ -14,6 +14,16 @@ const fields = [
   { key: 'geolocation.cc', pick: (info: IpInfo) => info.cc },
 ] as const;
 
+/** The field names per side, made once: names built per event cost a string and its lookup each time. */
+const sides = (['source', 'destination'] as const).map((side) => ({
+  ip: `${side}.ip`,
+  fields: fields.map(({ key, pick }) => ({
+    field: `${side}.${key}`,
+    extra: `extra.enrichment.${side}.${key}`,
+    pick,
+  })),
+}));
+
 function sameValue(feed: unknown, table: string | number): boolean {
   if (typeof table === 'number') return Number(feed) === table;
   return typeof feed === 'string' && feed.toLowerCase() === table.toLowerCase();
@@ -32,18 +42,17 @@ function isAbsent(value: unknown): boolean {
  */
 export function enrichEvent(table: IpLookup, event: Event): Event {
   const enriched: Event = { ...event };
-  for (const side of ['source', 'destination'] as const) {
-    const ip = event[`${side}.ip`];
+  for (const side of sides) {
+    const ip = event[side.ip];
     if (typeof ip !== 'string') continue;
     const info = table.lookup(ip);
     if (info === undefined) continue;
-    for (const { key, pick } of fields) {
+    for (const { field, extra, pick } of side.fields) {
       const value = pick(info);
       if (value === undefined) continue;
-      const field = `${side}.${key}`;
       const feed = event[field];
       if (isAbsent(feed)) enriched[field] = value;
-      else if (!sameValue(feed, value)) enriched[`extra.enrichment.${field}`] = value;
+      else if (!sameValue(feed, value)) enriched[extra] = value;
     }
   }
   return enriched;
