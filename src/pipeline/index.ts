@@ -8,4 +8,4 @@ export {
   type ProcessResult,
 } from './process-events.ts';
 export { assessAndRouteAfterReport, createEnricher, createReportProcessor } from './report-pipeline.ts';
-export { parseInWorker, type ParseWorkerOptions } from './parse-in-worker.ts';
+export { parseInWorker, smallReportBytes, type ParseWorkerOptions } from './parse-in-worker.ts';

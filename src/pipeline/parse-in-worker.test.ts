@@ -92,6 +92,20 @@ describe('parsing in a worker thread', () => {
     }
   });
 
+  it('parses a file below inThreadBelowBytes in this thread and a larger one in a worker', async () => {
+    const size = readFileSync(eventsFile).length;
+    let started = 0;
+    const count = async (inThreadBelowBytes: number): Promise<number> => {
+      const strategy = parseInWorker({ feeds, inThreadBelowBytes, onWorker: () => started++ });
+      const all = await collect(strategy(job(eventsFile), settings));
+      return all.reduce((n, b) => n + b.prepared.ids.length, 0);
+    };
+    expect(await count(size + 1)).toBe(5);
+    expect(started).toBe(0);
+    expect(await count(size)).toBe(5);
+    expect(started).toBe(1);
+  });
+
   it('passes on an input error as the same AppError, and any other failure as an error', async () => {
     const unknown = parseInWorker({ feeds })(job(scratch('data.bin', 'x')), settings);
     await expect(collect(unknown)).rejects.toSatisfy(

@@ -1,7 +1,9 @@
+import { stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
-import { AppError, type ErrorCode } from '../core/index.ts';
+import { AppError, type ErrorCode, type Event } from '../core/index.ts';
+import { enrichEvent, loadIpTable } from '../enrichment/index.ts';
 import type { FeedSettings } from '../intake/feeds.ts';
-import type { ParseStrategy, ReadyBatch } from '../intake/index.ts';
+import { FeedParsers, parseHere, type ParseStrategy, type ReadyBatch } from '../intake/index.ts';
 import type { WorkerInput, WorkerMessage } from './parse-wire.ts';
 
 export interface ParseWorkerOptions {
@@ -10,9 +12,17 @@ export interface ParseWorkerOptions {
   ipTableCacheDir?: string | undefined;
   /** Batches parsed ahead of storing (default 2): more uses memory, fewer may leave the store waiting. */
   credit?: number;
+  /**
+   * Files smaller than this many bytes are parsed in the calling thread (default 0: none are): starting a
+   * worker, its modules and its IP table takes about 0.3 s, more than a small report takes to parse.
+   */
+  inThreadBelowBytes?: number;
   /** Called with each worker started (tests watch it end). */
   onWorker?: (worker: Worker) => void;
 }
+
+/** Below this size the service and the CLI parse a report in their own thread (`inThreadBelowBytes`). */
+export const smallReportBytes = 4 * 1024 * 1024;
 
 /**
  * Parses each report in a worker thread of its own while the calling thread stores: on two cores, parsing
@@ -20,7 +30,27 @@ export interface ParseWorkerOptions {
  * worker's heap is capped, so a report of any size parses in bounded memory.
  */
 export function parseInWorker(options: ParseWorkerOptions): ParseStrategy {
-  return (job, settings) => runWorker(options, job, settings);
+  let parsers: FeedParsers | undefined;
+  let enrich: Promise<(event: Event) => Event> | undefined;
+  return async function* (job, settings) {
+    const threshold = options.inThreadBelowBytes ?? 0;
+    if (threshold > 0 && (await stat(job.path)).size < threshold) {
+      parsers ??= new FeedParsers(options.feeds);
+      const { ipTableCacheDir } = options;
+      if (ipTableCacheDir !== undefined) {
+        enrich ??= loadIpTable({ cacheDir: ipTableCacheDir }).then(
+          (table) => (event: Event) => enrichEvent(table, event),
+        );
+      }
+      yield* parseHere(job, {
+        parsers,
+        enrich: enrich === undefined ? undefined : await enrich,
+        ...settings,
+      });
+      return;
+    }
+    yield* runWorker(options, job, settings);
+  };
 }
 
 async function* runWorker(

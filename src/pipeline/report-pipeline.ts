@@ -12,7 +12,7 @@ import type { Config } from '../platform/config.ts';
 import type { Store } from '../platform/db/index.ts';
 import type { Logger } from '../platform/log.ts';
 import { loadOwnerDirectory, OwnerIndex, type RoutingProfile } from '../routing/index.ts';
-import { parseInWorker } from './parse-in-worker.ts';
+import { parseInWorker, smallReportBytes } from './parse-in-worker.ts';
 import { processStoredEvents } from './process-events.ts';
 
 export async function createReportProcessor(
@@ -22,8 +22,12 @@ export async function createReportProcessor(
   afterReport?: (reportId: string) => Promise<void>,
 ): Promise<ReportProcessor> {
   const feeds = { shadowserverSchemaPath: shadowserverSchemaPath(config.dataDir) };
-  // Each report is parsed and enriched in a worker thread while this thread stores its events.
-  const parse = parseInWorker({ feeds, ipTableCacheDir: join(config.dataDir, 'ip-table') });
+  // A report larger than a few MB is parsed and enriched in a worker thread while this thread stores it.
+  const parse = parseInWorker({
+    feeds,
+    ipTableCacheDir: join(config.dataDir, 'ip-table'),
+    inThreadBelowBytes: smallReportBytes,
+  });
   return new ReportProcessor({ store, parsers: new FeedParsers(feeds), parse }, log, afterReport);
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { AppError } from '../../core/index.ts';
-import { parseInWorker } from '../../pipeline/index.ts';
+import { parseInWorker, smallReportBytes } from '../../pipeline/index.ts';
 import {
   detectFeed,
   FeedParsers,
@@ -48,8 +48,12 @@ export const ingestCommand: Command = {
     const config = context.config();
     const feeds = { shadowserverSchemaPath: shadowserverSchemaPath(config.dataDir), mapping };
     const parsers = new FeedParsers(feeds);
-    // Parsed and enriched in a worker thread while this one stores, as the service does.
-    const parse = parseInWorker({ feeds, ipTableCacheDir: join(config.dataDir, 'ip-table') });
+    // As the service does: a report larger than a few MB is parsed in a worker thread while this one stores.
+    const parse = parseInWorker({
+      feeds,
+      ipTableCacheDir: join(config.dataDir, 'ip-table'),
+      inThreadBelowBytes: smallReportBytes,
+    });
     const store = await context.openStore();
     let failed = false;
     try {
