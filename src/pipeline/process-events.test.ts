@@ -7,10 +7,11 @@ import { createMemoryLogger, shippedFramework } from '../../test/app.ts';
 import { backend, createTestStore } from '../../test/db.ts';
 import { changeSourceReliability } from '../assessment/index.ts';
 import { importDirectoryFiles } from '../directory/index.ts';
-import { FeedParsers, receiveReport, ReportProcessor } from '../intake/index.ts';
+import { FeedParsers, ingestFile, receiveReport, ReportProcessor } from '../intake/index.ts';
+import { buildZip } from '../../test/zip.ts';
 import type { Store } from '../platform/db/index.ts';
 import { loadOwnerDirectory, loadRoutingProfile, OwnerIndex } from '../routing/index.ts';
-import { processStoredEvents, type ProcessResult } from './process-events.ts';
+import { loadEventPage, processStoredEvents, type ProcessResult } from './process-events.ts';
 
 const path = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url));
 const profile = loadRoutingProfile(path('../../config/routing/nl-three-desks.yaml'));
@@ -93,5 +94,44 @@ describe(`the pipeline after intake on ${backend}`, () => {
       { source_ip: '192.0.2.10', credibility: 1, decision: 'notify' },
       { source_ip: '198.51.100.20', credibility: 6, decision: 'review' },
     ]);
+  });
+});
+
+describe(`pages of stored events on ${backend}`, () => {
+  async function pages(page: Parameters<typeof loadEventPage>[1]): Promise<string[][]> {
+    const all: string[][] = [];
+    let after = page.after;
+    for (;;) {
+      const { contexts, next } = await loadEventPage(store, { ...page, after });
+      if (contexts.length > 0) all.push(contexts.map((c) => c.eventId));
+      if (next === undefined) return all;
+      after = next;
+    }
+  }
+
+  it('go through a report by ranges of lines, zip members whose lines overlap included, each event once', async () => {
+    const event = (i: number): string =>
+      JSON.stringify({ 'classification.type': 'scanner', 'source.ip': `192.0.2.${i}`, 'feed.name': 'Test' });
+    const zip = join(mkdtempSync(join(tmpdir(), 'tocsin-pages-')), 'two.zip');
+    writeFileSync(
+      zip,
+      buildZip([
+        { name: 'a.jsonl', data: Buffer.from([1, 2, 3, 4, 5].map(event).join('\n')) },
+        // Line 2 repeats line 2 of the first member: one event, sighted once by the report.
+        { name: 'b.jsonl', data: Buffer.from([6, 2, 7].map(event).join('\n')) },
+      ]),
+    );
+    const parsers = new FeedParsers({ shadowserverSchemaPath: join(tmpdir(), 'none', 'intelmq.json') });
+    const result = await ingestFile({ store, parsers }, { path: zip, fileName: 'two.zip', source: 'test' });
+    expect(result).toMatchObject({ accepted: 7, duplicates: 1 });
+    const byReport = await pages({ reportId: result.report, limit: 2 });
+    // Lines 1–2 of both members, then 3–4, then 5.
+    expect(byReport.map((page) => page.length)).toEqual([3, 3, 1]);
+    expect(new Set(byReport.flat()).size).toBe(7);
+    expect(byReport.flat()).toHaveLength(7);
+    const all = await pages({ limit: 3 });
+    expect(all.map((page) => page.length)).toEqual([3, 3, 1]);
+    expect(new Set(all.flat())).toEqual(new Set(byReport.flat()));
+    expect(await pages({ reportId: '0a6f6a9e-4c1b-4a57-9d4f-3f8f1b0e5c11', limit: 2 })).toEqual([]);
   });
 });

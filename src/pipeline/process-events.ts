@@ -18,7 +18,7 @@ import {
   type Framework,
 } from '../assessment/index.ts';
 import { findingOf, parseTlp, type Event } from '../core/index.ts';
-import { readRecords, type StoredRecord } from '../intake/index.ts';
+import { readRecords, type RecordRef, type StoredRecord } from '../intake/index.ts';
 import type { Store } from '../platform/db/index.ts';
 import type { SingleReportContext } from '../platform/db/schema.ts';
 import {
@@ -115,10 +115,11 @@ function reliabilityOf(value: string): AssessmentInput['source']['reliability'] 
 
 /**
  * Where a page of events ends: for all events, in first-seen order and within it in chunk order (the order
- * they were written in, so each chunk of records is read once); for a report's events, in line order.
+ * they were written in, so each chunk of records is read once); for a report's events, the next range of
+ * its lines and the report's last line.
  */
 export type EventCursor =
-  { firstSeenAt: Date; chunkId: string; chunkIndex: number } | { line: number; eventId: string };
+  { firstSeenAt: Date; chunkId: string; chunkIndex: number } | { fromLine: number; lastLine: number };
 
 export interface EventPage {
   contexts: EventContext[];
@@ -157,57 +158,90 @@ export async function loadEventPage(
           .whereRef('event_sightings.event_id', '=', 'events.id')
           .whereRef('r2.source', '<>', 'reports.source')
           .as('others'),
-    ])
-    .limit(page.limit);
-  let rows: (Awaited<ReturnType<typeof query.execute>>[number] & { line?: number })[];
+    ]);
   if (reportId !== undefined) {
-    const cursor = after !== undefined && 'line' in after ? after : undefined;
-    rows = await query
+    // A report's events a range of lines at a time (`limit` lines; a zip's members number their lines each
+    // from 1, so a range may hold a few times as many): a range is found by index whatever the planner
+    // believes about the table, which the embedded database never measures, where sorting what follows a
+    // keyset made each page cost as much as the rest of the report.
+    const cursor = after !== undefined && 'fromLine' in after ? after : await firstLines(store, reportId);
+    if (cursor === undefined) return { contexts: [], next: undefined };
+    const rows = await query
       .innerJoin('event_sightings as s', 's.event_id', 'events.id')
-      .select('s.line')
       .where('s.report_id', '=', reportId)
-      .$if(cursor !== undefined, (q) =>
-        q.where((eb) =>
-          eb(eb.refTuple('s.line', 's.event_id'), '>', eb.tuple(cursor?.line ?? 0, cursor?.eventId ?? '')),
-        ),
-      )
+      .where('s.line', '>=', cursor.fromLine)
+      .where('s.line', '<', cursor.fromLine + page.limit)
       .orderBy('s.line')
-      .orderBy('s.event_id')
+      .orderBy('events.id')
       .execute();
-  } else {
-    const cursor = after !== undefined && 'chunkId' in after ? after : undefined;
-    if (ids !== undefined) query = query.where('events.id', 'in', [...ids]);
-    if (cursor !== undefined) {
-      query = query.where((eb) =>
-        eb(
-          eb.refTuple('events.first_seen_at', 'events.chunk_id', 'events.chunk_index'),
-          '>',
-          eb.tuple(cursor.firstSeenAt, cursor.chunkId, cursor.chunkIndex),
-        ),
-      );
-    }
-    rows = await query
-      .orderBy('events.first_seen_at')
-      .orderBy('events.chunk_id')
-      .orderBy('events.chunk_index')
-      .execute();
+    const fromLine = cursor.fromLine + page.limit;
+    return {
+      contexts: await withRecords(store, rows),
+      next: fromLine > cursor.lastLine ? undefined : { fromLine, lastLine: cursor.lastLine },
+    };
   }
+  query = query.limit(page.limit);
+  const cursor = after !== undefined && 'chunkId' in after ? after : undefined;
+  if (ids !== undefined) query = query.where('events.id', 'in', [...ids]);
+  if (cursor !== undefined) {
+    query = query.where((eb) =>
+      eb(
+        eb.refTuple('events.first_seen_at', 'events.chunk_id', 'events.chunk_index'),
+        '>',
+        eb.tuple(cursor.firstSeenAt, cursor.chunkId, cursor.chunkIndex),
+      ),
+    );
+  }
+  const rows = await query
+    .orderBy('events.first_seen_at')
+    .orderBy('events.chunk_id')
+    .orderBy('events.chunk_index')
+    .execute();
+  const last = rows.at(-1);
+  return {
+    contexts: await withRecords(store, rows),
+    next:
+      last === undefined || rows.length < page.limit
+        ? undefined
+        : { firstSeenAt: last.first_seen_at, chunkId: last.chunk_id, chunkIndex: last.chunk_index },
+  };
+}
+
+/** The first range of a report's lines, or undefined when it sighted nothing. */
+async function firstLines(
+  store: Store,
+  reportId: string,
+): Promise<{ fromLine: number; lastLine: number } | undefined> {
+  const row = await store.db
+    .selectFrom('event_sightings')
+    .select((eb) => [
+      eb.fn.min<number | null>('line').as('first'),
+      eb.fn.max<number | null>('line').as('last'),
+    ])
+    .where('report_id', '=', reportId)
+    .executeTakeFirst();
+  if (row === undefined || row.first === null || row.last === null) return undefined;
+  return { fromLine: row.first, lastLine: row.last };
+}
+
+interface PageRow extends RecordRef {
+  id: string;
+  source: string;
+  reliability: string;
+  tlp: string;
+  request: { single?: SingleReportContext | undefined };
+  others: string | null;
+}
+
+async function withRecords(store: Store, rows: readonly PageRow[]): Promise<EventContext[]> {
   const records = await readRecords(store, rows);
-  const contexts = rows.map((row, at) => ({
+  return rows.map((row, at) => ({
     eventId: row.id,
     event: (records[at] as StoredRecord).data,
     source: { name: row.source, reliability: row.reliability, tlp: row.tlp },
     independentSources: Number(row.others ?? 0),
     ...(row.request.single === undefined ? {} : { single: row.request.single }),
   }));
-  const last = rows.at(-1);
-  const next: EventCursor | undefined =
-    last === undefined || rows.length < page.limit
-      ? undefined
-      : last.line !== undefined
-        ? { line: last.line, eventId: last.id }
-        : { firstSeenAt: last.first_seen_at, chunkId: last.chunk_id, chunkIndex: last.chunk_index };
-  return { contexts, next };
 }
 
 /** The given stored events with their first source and how many other sources sighted them. */
