@@ -41,7 +41,13 @@ function isAbsent(value: unknown): boolean {
  * Text is compared without regard to case. Returns a new event; the given one is not changed.
  */
 export function enrichEvent(table: IpLookup, event: Event): Event {
-  const enriched: Event = { ...event };
+  const added = enrichmentOf(table, event);
+  return added === undefined ? { ...event } : { ...event, ...added };
+}
+
+/** What `enrichEvent` adds to an event or replaces in it (a feed's empty value), or undefined for nothing. */
+export function enrichmentOf(table: IpLookup, event: Event): Event | undefined {
+  let added: Event | undefined;
   for (const side of sides) {
     const ip = event[side.ip];
     if (typeof ip !== 'string') continue;
@@ -51,9 +57,9 @@ export function enrichEvent(table: IpLookup, event: Event): Event {
       const value = pick(info);
       if (value === undefined) continue;
       const feed = event[field];
-      if (isAbsent(feed)) enriched[field] = value;
-      else if (!sameValue(feed, value)) enriched[extra] = value;
+      if (isAbsent(feed)) (added ??= {})[field] = value;
+      else if (!sameValue(feed, value)) (added ??= {})[extra] = value;
     }
   }
-  return enriched;
+  return added;
 }

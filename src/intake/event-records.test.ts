@@ -1,8 +1,9 @@
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { sql } from 'kysely';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventId, findingOf, type Event } from '../core/index.ts';
+import { canonicalBody, eventId, findingOf, idOfCanonical, type Event } from '../core/index.ts';
 import {
   createPgliteStore,
   createPostgresStore,
@@ -11,7 +12,14 @@ import {
   type Store,
 } from '../platform/db/index.ts';
 import { backend, createPostgresDatabase, createTestStore } from '../../test/db.ts';
-import { decodeChunk, encodeChunk, readEvent, readRecords, recordLine } from './event-records.ts';
+import {
+  decodeChunk,
+  encodeChunk,
+  readEvent,
+  readRecords,
+  recordLine,
+  recordLineOf,
+} from './event-records.ts';
 import { eventToStore, storeEventBatch } from './events.repo.ts';
 import { receiveReport } from './ingest.ts';
 
@@ -33,6 +41,57 @@ describe('event record chunks', () => {
     expect(decodeChunk(new Uint8Array(Buffer.from(lines.join('\n'))))).toEqual(lines);
     expect(lines.every((line) => !line.includes('\n'))).toBe(true);
     expect(JSON.parse(lines[0] ?? '')).toEqual([event('192.0.2.1'), 'a,b\nc']);
+  });
+});
+
+describe('record lines made from the canonical text', () => {
+  const value = fc.oneof(
+    fc.string(),
+    fc.constantFrom('', 'é', '\ud800', 'a"b\\c', 'line\nbreak', '💡'),
+    fc.integer(),
+    fc.double(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.constant(undefined),
+    fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.integer(), fc.constant(null))),
+    fc.array(fc.oneof(fc.string(), fc.integer())),
+  );
+  const key = fc.oneof(
+    fc.constantFrom('source.ip', 'source.asn', 'time.observation', 'raw', 'extra.x', 'feed.name', ''),
+    fc.string(),
+  );
+  const anEvent = fc.dictionary(key, value) as fc.Arbitrary<Event>;
+  const raw = fc.oneof(fc.string(), fc.constant('"a","b"\r\n'), fc.constant(null), fc.constant(undefined));
+
+  it('hold what recordLine of the enriched event holds, whatever the event, enrichment and raw text', () => {
+    fc.assert(
+      fc.property(anEvent, fc.option(anEvent, { nil: undefined }), raw, (event, added, rawText) => {
+        const body = canonicalBody(event);
+        expect(idOfCanonical(body.text)).toBe(eventId(event));
+        const line = recordLineOf(event, body, added, rawText);
+        expect(line).not.toContain('\n');
+        const expected = recordLine(added === undefined ? event : { ...event, ...added }, rawText);
+        expect(JSON.parse(line)).toEqual(JSON.parse(expected));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('take the quick path for a parsed event and the full one when enrichment replaces an empty value', () => {
+    const parsed: Event = { 'source.ip': '192.0.2.1', 'time.observation': '2026-11-23T10:00:00+00:00' };
+    const quick = recordLineOf(parsed, canonicalBody(parsed), { 'source.asn': 64496 }, 'x');
+    expect(quick).toBe(
+      '[{"source.ip":"192.0.2.1","time.observation":"2026-11-23T10:00:00+00:00","source.asn":64496},"x"]',
+    );
+    const empty: Event = { 'source.ip': '192.0.2.1', 'source.asn': '' };
+    const line = recordLineOf(empty, canonicalBody(empty), { 'source.asn': 64496 }, undefined);
+    expect(JSON.parse(line)).toEqual([{ 'source.ip': '192.0.2.1', 'source.asn': 64496 }, null]);
+  });
+
+  it('survive a chunk written line by line past its first buffer, in any script', () => {
+    const lines = Array.from({ length: 3000 }, (_, at) => `["${'é💡x'.repeat(at % 40)}",${at}]`);
+    expect(decodeChunk(encodeChunk(lines))).toEqual(lines);
+    expect(decodeChunk(encodeChunk([]))).toEqual(['']);
   });
 });
 

@@ -6,7 +6,7 @@
  * order), so each chunk is decompressed once per page, and only the lines asked for are parsed.
  */
 import { zstdCompressSync, zstdDecompressSync } from 'node:zlib';
-import type { Event } from '../core/index.ts';
+import { canonicalMember, type CanonicalBody, type Event } from '../core/index.ts';
 import type { Store } from '../platform/db/index.ts';
 
 /** Where an event's record is: its chunk, its line in it, and the CSV header its raw text follows. */
@@ -28,9 +28,80 @@ export function recordLine(event: Event, raw: string | null | undefined): string
   return JSON.stringify([event, raw ?? null]);
 }
 
+// The members an event's canonical body leaves out, which its record keeps.
+const outsideBody = ['time.observation', 'raw'] as const;
+
+/**
+ * `recordLine` of `event` with what enrichment `added`, made from the canonical members its id was hashed
+ * from (`canonicalBody`) rather than by serialising the event again: the same record, its members in
+ * another order (the body's, then the members outside it, then what was added).
+ */
+export function recordLineOf(
+  event: Event,
+  body: CanonicalBody,
+  added: Event | undefined,
+  raw: string | null | undefined,
+): string {
+  const slow = (): string => recordLine(added === undefined ? event : { ...event, ...added }, raw);
+  // A null member is in the record but not in the body.
+  if (!body.complete) return slow();
+  // The body's text less its closing brace: a slice of it, which its hashing made one flat string.
+  let members = body.text.slice(0, -1);
+  let empty = body.text.length === 2;
+  const append = (key: string, value: unknown): void => {
+    const member = canonicalMember(key, value);
+    if (member === undefined) return;
+    members += empty ? member : `,${member}`;
+    empty = false;
+  };
+  for (const key of outsideBody) if (event[key] !== undefined) append(key, event[key]);
+  if (added !== undefined) {
+    for (const key of Object.keys(added)) {
+      // Enrichment replaces a feed's empty value: the member is in the body already.
+      if (event[key] !== undefined) return slow();
+      append(key, added[key]);
+    }
+  }
+  return `[${members}},${raw === undefined || raw === null ? 'null' : JSON.stringify(raw)}]`;
+}
+
 /** A chunk's bytes from its lines. */
 export function encodeChunk(lines: readonly string[]): Buffer {
-  return zstdCompressSync(Buffer.from(lines.join('\n'), 'utf8'));
+  const writer = new ChunkWriter();
+  for (const line of lines) writer.add(line);
+  return writer.finish();
+}
+
+/**
+ * A chunk written line by line into one growing buffer: a line's text is dropped as soon as it is added,
+ * rather than kept (and moved by the garbage collector) until the whole chunk is compressed.
+ */
+export class ChunkWriter {
+  #buffer = Buffer.allocUnsafe(1 << 16);
+  #length = 0;
+  #lines = 0;
+
+  get lines(): number {
+    return this.#lines;
+  }
+
+  add(line: string): void {
+    // UTF-8 takes at most three bytes per UTF-16 code unit, plus the line break.
+    const room = line.length * 3 + 1;
+    if (this.#length + room > this.#buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.#buffer.length * 2, this.#length + room));
+      this.#buffer.copy(grown, 0, 0, this.#length);
+      this.#buffer = grown;
+    }
+    if (this.#lines > 0) this.#buffer[this.#length++] = 0x0a;
+    this.#length += this.#buffer.write(line, this.#length, 'utf8');
+    this.#lines++;
+  }
+
+  /** The chunk's bytes, compressed. */
+  finish(): Buffer {
+    return zstdCompressSync(this.#buffer.subarray(0, this.#length));
+  }
 }
 
 // Every zstd frame starts with these bytes; the chunks migration 0013 made of older rows are plain text.

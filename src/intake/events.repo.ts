@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import { timeOrderedUuid, type Event } from '../core/index.ts';
 import { encodeCopyRow, type SqlSession, type Store } from '../platform/db/index.ts';
-import { encodeChunk, recordLine } from './event-records.ts';
+import { ChunkWriter, recordLine } from './event-records.ts';
 
 /** An event ready to store: its content-hash id, its record line, the columns SQL selects on, its line. */
 export interface EventToStore {
@@ -19,7 +19,7 @@ export interface EventToStore {
 
 /**
  * An event as stored: `raw` is IDF `raw`; with `rawHeader`, the record's own text, IntelMQ's raw being
- * `${rawHeader}\n${raw}`.
+ * `${rawHeader}\n${raw}`. `record` is its record line, when made already (`recordLineOf`).
  */
 export function eventToStore(
   id: string,
@@ -27,10 +27,11 @@ export function eventToStore(
   raw: string | undefined,
   rawHeader: string | undefined,
   line: number,
+  record: string = recordLine(event, raw),
 ): EventToStore {
   return {
     id,
-    record: recordLine(event, raw),
+    record,
     ...(rawHeader === undefined ? {} : { rawHeader }),
     timeSource: stringOrNull(event['time.source']),
     sourceIp: stringOrNull(event['source.ip']),
@@ -83,36 +84,78 @@ export function prepareBatch(
   observedAt: string,
   batch: readonly EventToStore[],
 ): PreparedBatch {
-  const unique = new Map<string, EventToStore>();
-  for (const item of batch) if (!unique.has(item.id)) unique.set(item.id, item);
-  const items = [...unique.values()];
-  const headerIds = new Map<string, string>();
-  for (const { rawHeader } of items) {
-    if (rawHeader !== undefined && !headerIds.has(rawHeader))
-      headerIds.set(rawHeader, rawHeaderId(rawHeader));
+  const builder = new BatchBuilder(reportId, observedAt);
+  for (const item of batch) builder.add(item);
+  return builder.finish();
+}
+
+/**
+ * A `PreparedBatch` made event by event, as they are parsed: each event's record goes into the chunk and
+ * its rows into COPY text at once, so nothing of it but those is kept until the batch is stored.
+ */
+export class BatchBuilder {
+  readonly #reportId: string;
+  readonly #observedAt: string;
+  readonly #chunkId = timeOrderedUuid();
+  readonly #chunk = new ChunkWriter();
+  readonly #seen = new Set<string>();
+  readonly #ids: string[] = [];
+  readonly #headerIds = new Map<string, string>();
+  readonly #eventRows: string[] = [];
+  readonly #sightingRows: string[] = [];
+  #size = 0;
+
+  constructor(reportId: string, observedAt: string) {
+    this.#reportId = reportId;
+    this.#observedAt = observedAt;
   }
-  const chunkId = timeOrderedUuid();
-  return {
-    size: batch.length,
-    ids: [...unique.keys()],
-    headers: [...headerIds].map(([text, id]) => ({ id, text })),
-    chunk: { id: chunkId, bytes: encodeChunk(items.map((item) => item.record)) },
-    eventRows: items.map((item, index) =>
+
+  /** Events added, repeats within the batch included. */
+  get size(): number {
+    return this.#size;
+  }
+
+  add(item: EventToStore): void {
+    this.#size++;
+    if (this.#seen.has(item.id)) return;
+    this.#seen.add(item.id);
+    let headerId: string | null = null;
+    if (item.rawHeader !== undefined) {
+      headerId = this.#headerIds.get(item.rawHeader) ?? null;
+      if (headerId === null) {
+        headerId = rawHeaderId(item.rawHeader);
+        this.#headerIds.set(item.rawHeader, headerId);
+      }
+    }
+    this.#eventRows.push(
       encodeCopyRow([
         item.id,
-        item.rawHeader === undefined ? null : (headerIds.get(item.rawHeader) ?? null),
-        reportId,
-        observedAt,
+        headerId,
+        this.#reportId,
+        this.#observedAt,
         item.timeSource,
         item.sourceIp,
         item.classificationType,
         item.feedName,
-        chunkId,
-        index,
+        this.#chunkId,
+        this.#ids.length,
       ]),
-    ),
-    sightingRows: items.map((item) => encodeCopyRow([item.id, reportId, observedAt, item.line])),
-  };
+    );
+    this.#sightingRows.push(encodeCopyRow([item.id, this.#reportId, this.#observedAt, item.line]));
+    this.#ids.push(item.id);
+    this.#chunk.add(item.record);
+  }
+
+  finish(): PreparedBatch {
+    return {
+      size: this.#size,
+      ids: this.#ids,
+      headers: [...this.#headerIds].map(([text, id]) => ({ id, text })),
+      chunk: { id: this.#chunkId, bytes: this.#chunk.finish() },
+      eventRows: this.#eventRows,
+      sightingRows: this.#sightingRows,
+    };
+  }
 }
 
 /**

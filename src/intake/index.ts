@@ -1,6 +1,7 @@
 export { ingestFile, receiveReport, processReport, maxRejectsKept, parseHere } from './ingest.ts';
 export type {
   IngestRequest,
+  Enricher,
   IngestDeps,
   IngestProgress,
   IngestResult,

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backend, createTestStore } from '../../test/db.ts';
 import type { Store } from '../platform/db/index.ts';
 import { openReportArchive } from './archive.ts';
-import { enrichEvent, loadIpTable } from '../enrichment/index.ts';
+import { enrichmentOf, loadIpTable } from '../enrichment/index.ts';
 import { exportEvents } from './export-events.ts';
 import { FeedParsers } from './feeds.ts';
 import { ingestFile, type IngestDeps, type IngestRequest } from './ingest.ts';
@@ -69,7 +69,7 @@ const modes: [string, DepsFactory][] = [
         store,
         parsers,
         ...(batchSize === undefined ? {} : { batchSize }),
-        ...(table === undefined ? {} : { enrich: (e: Event) => enrichEvent(table, e) }),
+        ...(table === undefined ? {} : { enrich: (e: Event) => enrichmentOf(table, e) }),
       };
     },
   ],

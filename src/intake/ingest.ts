@@ -1,20 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { isAppError, type Event } from '../core/index.ts';
+import { isAppError } from '../core/index.ts';
 import type { Store } from '../platform/db/index.ts';
 import type { SingleReportContext } from '../platform/db/schema.ts';
 import { archiveReportFile, type ArchivedFile } from './archive.ts';
-import { prepareBatch, storePreparedBatch, type PreparedBatch } from './events.repo.ts';
+import { storePreparedBatch, type PreparedBatch } from './events.repo.ts';
 import { detectFeed, type FeedKind, type FeedParsers } from './feeds.ts';
 import { detectContainer } from './input.ts';
 import {
   parseReport,
   type ParsedBatch,
   type ParseJob,
+  type Enricher,
   type ParseSettings,
   type RejectSummary,
 } from './parse-report.ts';
 
-export type { RejectSummary } from './parse-report.ts';
+export type { Enricher, RejectSummary } from './parse-report.ts';
 import { finishReport, insertReport, markReportProcessing } from './reports.repo.ts';
 import { ensureSource } from './sources.repo.ts';
 
@@ -40,8 +41,8 @@ export interface IngestDeps {
   /** Events per stored batch (one transaction each). */
   batchSize?: number;
   onProgress?: (progress: IngestProgress) => void;
-  /** Adds what the feed did not give (AS, network, country from the IP table) before an event is stored. */
-  enrich?: (event: Event) => Event;
+  /** What to add that the feed did not give (AS, network, country from the IP table: `enrichmentOf`). */
+  enrich?: Enricher | undefined;
   /**
    * How to parse, when not in this thread with `parsers` and `enrich`: the service and the CLI parse in a
    * worker thread (`parseInWorker` in src/pipeline), which brings its own parsers and enrichment.
@@ -49,7 +50,7 @@ export interface IngestDeps {
   parse?: ParseStrategy | undefined;
 }
 
-/** A parsed batch, prepared for the store (`prepareBatch`). */
+/** A parsed batch, prepared for the store (`PreparedBatch`). */
 export type ReadyBatch = Omit<ParsedBatch, 'events'> & { prepared: PreparedBatch };
 
 /** Parses a report into batches ready to store, somewhere other than the ingesting thread. */
@@ -61,7 +62,7 @@ export type ParseStrategy = (
 /** Parses and prepares in this thread. */
 export async function* parseHere(job: ParseJob, settings: ParseSettings): AsyncGenerator<ReadyBatch> {
   for await (const { events, ...rest } of parseReport(job, settings)) {
-    yield { ...rest, prepared: prepareBatch(job.reportId, job.observationTime, events) };
+    yield { ...rest, prepared: events.finish() };
   }
 }
 

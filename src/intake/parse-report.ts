@@ -3,8 +3,9 @@
  * record line) and rejects. The same code runs in the ingesting thread or in a worker thread
  * (`parse-worker.ts`), which then parses the next batch while this one is stored.
  */
-import { AppError, eventId, type Event } from '../core/index.ts';
-import { eventToStore, type EventToStore } from './events.repo.ts';
+import { AppError, canonicalBody, idOfCanonical, type Event } from '../core/index.ts';
+import { recordLineOf } from './event-records.ts';
+import { BatchBuilder, eventToStore } from './events.repo.ts';
 import { detectFeed, type FeedKind, type FeedParsers } from './feeds.ts';
 import { readInputEntries, type InputContainer } from './input.ts';
 
@@ -30,7 +31,8 @@ export interface RejectSummary {
 }
 
 export interface ParsedBatch {
-  events: EventToStore[];
+  /** The batch's events, added to the store's form as they were parsed. */
+  events: BatchBuilder;
   /** Rejects with their reasons, while fewer than `keepRejects` were given before; `rejected` counts all. */
   rejects: RejectSummary[];
   rejected: number;
@@ -41,10 +43,13 @@ export interface ParsedBatch {
   reportType: string | undefined;
 }
 
+/** What enrichment adds to an event (the IP table's `enrichmentOf`), or undefined for nothing. */
+export type Enricher = (event: Event) => Event | undefined;
+
 export interface ParseSettings {
   parsers: FeedParsers;
-  /** Adds what the feed did not give (AS, network, country) before the record line is made. */
-  enrich?: ((event: Event) => Event) | undefined;
+  /** What to add to an event that the feed did not give (AS, network, country) before it is stored. */
+  enrich?: Enricher | undefined;
   /** Events per batch. */
   batchSize: number;
   /** Reasons kept over the whole report: the rest of the rejects are counted only. */
@@ -65,7 +70,7 @@ export async function* parseReport(job: ParseJob, settings: ParseSettings): Asyn
   let batch: ParsedBatch | undefined;
   let yielded = false;
   const fresh = (feed: FeedKind): ParsedBatch => ({
-    events: [],
+    events: new BatchBuilder(job.reportId, job.observationTime),
     rejects: [],
     rejected: 0,
     records: 0,
@@ -127,17 +132,27 @@ export async function* parseReport(job: ParseJob, settings: ParseSettings): Asyn
             continue;
           }
           // The id is the feed's fact; enrichment (AS, network, country) is added after, so a change of the
-          // IP data never turns a known fact into a new event.
-          const id = eventId(item.event);
-          const event = enrich === undefined ? item.event : enrich(item.event);
+          // IP data never turns a known fact into a new event. The record is made from the id's text.
+          const { event } = item;
+          const body = canonicalBody(event);
+          const id = idOfCanonical(body.text);
+          const added = enrich?.(event);
           // A CSV header is stored once, not in every event.
-          current.events.push(
-            item.rawHeader !== undefined && item.rawRecord !== undefined
-              ? eventToStore(id, event, item.rawRecord, item.rawHeader, item.line)
-              : eventToStore(id, event, item.raw, undefined, item.line),
+          const headed = item.rawHeader !== undefined && item.rawRecord !== undefined;
+          const raw = headed ? item.rawRecord : item.raw;
+          // Enrichment adds none of the columns `eventToStore` reads from the event.
+          current.events.add(
+            eventToStore(
+              id,
+              event,
+              raw,
+              headed ? item.rawHeader : undefined,
+              item.line,
+              recordLineOf(event, body, added, raw),
+            ),
           );
         }
-        if (current.events.length >= batchSize) {
+        if (current.events.size >= batchSize) {
           current.bytesRead = bytesRead;
           current.reportType = reportType;
           yield current;

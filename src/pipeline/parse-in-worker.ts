@@ -1,9 +1,15 @@
 import { stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { AppError, type ErrorCode, type Event } from '../core/index.ts';
-import { enrichEvent, loadIpTable } from '../enrichment/index.ts';
+import { enrichmentOf, loadIpTable } from '../enrichment/index.ts';
 import type { FeedSettings } from '../intake/feeds.ts';
-import { FeedParsers, parseHere, type ParseStrategy, type ReadyBatch } from '../intake/index.ts';
+import {
+  FeedParsers,
+  parseHere,
+  type Enricher,
+  type ParseStrategy,
+  type ReadyBatch,
+} from '../intake/index.ts';
 import type { WorkerInput, WorkerMessage } from './parse-wire.ts';
 
 export interface ParseWorkerOptions {
@@ -31,7 +37,7 @@ export const smallReportBytes = 4 * 1024 * 1024;
  */
 export function parseInWorker(options: ParseWorkerOptions): ParseStrategy {
   let parsers: FeedParsers | undefined;
-  let enrich: Promise<(event: Event) => Event> | undefined;
+  let enrich: Promise<Enricher> | undefined;
   return async function* (job, settings) {
     const threshold = options.inThreadBelowBytes ?? 0;
     if (threshold > 0 && (await stat(job.path)).size < threshold) {
@@ -39,7 +45,7 @@ export function parseInWorker(options: ParseWorkerOptions): ParseStrategy {
       const { ipTableCacheDir } = options;
       if (ipTableCacheDir !== undefined) {
         enrich ??= loadIpTable({ cacheDir: ipTableCacheDir }).then(
-          (table) => (event: Event) => enrichEvent(table, event),
+          (table) => (event: Event) => enrichmentOf(table, event),
         );
       }
       yield* parseHere(job, {
@@ -68,7 +74,10 @@ async function* runWorker(
   };
   const worker = new Worker(new URL('./parse-worker.ts', import.meta.url), {
     workerData: input,
-    resourceLimits: { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 32 },
+    resourceLimits: {
+      maxOldGenerationSizeMb: 192,
+      maxYoungGenerationSizeMb: 32,
+    },
   });
   options.onWorker?.(worker);
   const queue: (WorkerMessage | { type: 'crash'; error: Error } | { type: 'exit'; code: number })[] = [];

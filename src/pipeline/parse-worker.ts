@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { isAppError } from '../core/index.ts';
-import { enrichEvent, loadIpTable } from '../enrichment/index.ts';
+import { enrichmentOf, loadIpTable } from '../enrichment/index.ts';
 import { FeedParsers, parseHere } from '../intake/index.ts';
 import { toWire, type WorkerInput, type WorkerMessage } from './parse-wire.ts';
 
@@ -30,7 +30,7 @@ try {
     input.ipTableCacheDir === undefined ? undefined : await loadIpTable({ cacheDir: input.ipTableCacheDir });
   const batches = parseHere(input.job, {
     parsers: new FeedParsers(input.feeds),
-    enrich: table === undefined ? undefined : (event) => enrichEvent(table, event),
+    enrich: table === undefined ? undefined : (event) => enrichmentOf(table, event),
     batchSize: input.batchSize,
     keepRejects: input.keepRejects,
   });

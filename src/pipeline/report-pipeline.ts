@@ -5,9 +5,8 @@
  */
 import { join } from 'node:path';
 import type { Framework } from '../assessment/index.ts';
-import type { Event } from '../core/index.ts';
-import { enrichEvent, loadIpTable } from '../enrichment/index.ts';
-import { FeedParsers, ReportProcessor, shadowserverSchemaPath } from '../intake/index.ts';
+import { enrichmentOf, loadIpTable } from '../enrichment/index.ts';
+import { FeedParsers, ReportProcessor, shadowserverSchemaPath, type Enricher } from '../intake/index.ts';
 import type { Config } from '../platform/config.ts';
 import type { Store } from '../platform/db/index.ts';
 import type { Logger } from '../platform/log.ts';
@@ -32,9 +31,9 @@ export async function createReportProcessor(
 }
 
 /** Fills AS, network and country from the bundled IP table (cached in the data directory after the first load). */
-export async function createEnricher(config: Config): Promise<(event: Event) => Event> {
+export async function createEnricher(config: Config): Promise<Enricher> {
   const table = await loadIpTable({ cacheDir: join(config.dataDir, 'ip-table') });
-  return (event) => enrichEvent(table, event);
+  return (event) => enrichmentOf(table, event);
 }
 
 /** The hook run after each processed report: its events resolved, assessed and routed. */

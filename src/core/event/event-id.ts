@@ -28,20 +28,69 @@ function quotedKey(key: string): string {
 
 /** The content id of an event: stable under key order, different for any other difference. */
 export function eventId(event: Event): string {
-  const keys = Object.keys(event).sort();
-  let text = '{';
-  for (const key of keys) {
+  return idOfCanonical(canonicalBody(event).text);
+}
+
+/** An event's canonical JSON text (`canonicalBody`), what its id is the hash of. */
+export interface CanonicalBody {
+  /** The members' JSON text in key order: `{"a":1,"b":"x"}`. */
+  text: string;
+  /** Whether every member of the event is in `members`, or in `excluded`: no member was null. */
+  complete: boolean;
+}
+
+// Events of one feed come with the same keys in the same order: their sorted order is worked out once.
+let lastKeys: string[] = [];
+let lastSorted: string[] = [];
+
+function sortedKeys(event: Event): string[] {
+  const keys = Object.keys(event);
+  const last = lastKeys;
+  if (keys.length === last.length) {
+    let same = true;
+    for (let at = 0; at < keys.length; at++) {
+      if (keys[at] !== last[at]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return lastSorted;
+  }
+  lastKeys = keys;
+  lastSorted = [...keys].sort();
+  return lastSorted;
+}
+
+/** The canonical JSON members of an event, without `time.observation`, `raw` or members without a value. */
+export function canonicalBody(event: Event): CanonicalBody {
+  let members = '';
+  let complete = true;
+  for (const key of sortedKeys(event)) {
     if (excluded.has(key)) continue;
     const member = event[key];
-    if (member === null) continue;
+    if (member === null) {
+      complete = false;
+      continue;
+    }
     const value = canonicalJson(member);
     if (value === undefined) continue;
-    text += `${text.length === 1 ? '' : ','}${quotedKey(key)}${value}`;
+    members += `${members.length === 0 ? '' : ','}${quotedKey(key)}${value}`;
   }
-  const hex = hash('sha256', `${text}}`, 'hex');
+  return { text: `{${members}}`, complete };
+}
+
+/** The id of an event from its canonical text (`canonicalBody`). */
+export function idOfCanonical(text: string): string {
+  const hex = hash('sha256', text, 'hex');
   // Version 8 in the 13th hex digit, variant 10xx in the 17th.
   const variant = variantDigits[hexDigit(hex.charCodeAt(16)) & 3] ?? '8';
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** A member's JSON text as the canonical form writes it: `"key":value`, or undefined for no value. */
+export function canonicalMember(key: string, value: unknown): string | undefined {
+  const json = canonicalJson(value);
+  return json === undefined ? undefined : `${quotedKey(key)}${json}`;
 }
 
 const variantDigits = ['8', '9', 'a', 'b'] as const;
