@@ -7,7 +7,7 @@
  */
 import { zstdCompressSync, zstdDecompressSync } from 'node:zlib';
 import { canonicalMember, type CanonicalBody, type Event } from '../core/index.ts';
-import type { Store } from '../platform/db/index.ts';
+import { ByteBuilder, type Store } from '../platform/db/index.ts';
 
 /** Where an event's record is: its chunk, its line in it, and the CSV header its raw text follows. */
 export interface RecordRef {
@@ -77,8 +77,7 @@ export function encodeChunk(lines: readonly string[]): Buffer {
  * rather than kept (and moved by the garbage collector) until the whole chunk is compressed.
  */
 export class ChunkWriter {
-  #buffer = Buffer.allocUnsafe(1 << 16);
-  #length = 0;
+  readonly #bytes = new ByteBuilder();
   #lines = 0;
 
   get lines(): number {
@@ -86,21 +85,14 @@ export class ChunkWriter {
   }
 
   add(line: string): void {
-    // UTF-8 takes at most three bytes per UTF-16 code unit, plus the line break.
-    const room = line.length * 3 + 1;
-    if (this.#length + room > this.#buffer.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.#buffer.length * 2, this.#length + room));
-      this.#buffer.copy(grown, 0, 0, this.#length);
-      this.#buffer = grown;
-    }
-    if (this.#lines > 0) this.#buffer[this.#length++] = 0x0a;
-    this.#length += this.#buffer.write(line, this.#length, 'utf8');
+    if (this.#lines > 0) this.#bytes.writeByte(0x0a);
+    this.#bytes.writeUtf8(line);
     this.#lines++;
   }
 
   /** The chunk's bytes, compressed. */
   finish(): Buffer {
-    return zstdCompressSync(this.#buffer.subarray(0, this.#length));
+    return zstdCompressSync(this.#bytes.view());
   }
 }
 

@@ -1,6 +1,13 @@
 import { hash } from 'node:crypto';
 import { timeOrderedUuid, type Event } from '../core/index.ts';
-import { encodeCopyRow, type SqlSession, type Store } from '../platform/db/index.ts';
+import {
+  CopyRowsBuilder,
+  encodeCopyRow,
+  pickCopyRows,
+  type CopyRowBytes,
+  type SqlSession,
+  type Store,
+} from '../platform/db/index.ts';
 import { ChunkWriter, recordLine } from './event-records.ts';
 
 /** An event ready to store: its content-hash id, its record line, the columns SQL selects on, its line. */
@@ -59,8 +66,9 @@ export interface PreparedBatch {
   ids: string[];
   headers: { id: string; text: string }[];
   chunk: { id: string; bytes: Uint8Array };
-  eventRows: string[];
-  sightingRows: string[];
+  /** Row i for `ids[i]`, as COPY text bytes. */
+  eventRows: CopyRowBytes;
+  sightingRows: CopyRowBytes;
 }
 
 const eventColumns = [
@@ -101,8 +109,8 @@ export class BatchBuilder {
   readonly #seen = new Set<string>();
   readonly #ids: string[] = [];
   readonly #headerIds = new Map<string, string>();
-  readonly #eventRows: string[] = [];
-  readonly #sightingRows: string[] = [];
+  readonly #eventRows = new CopyRowsBuilder();
+  readonly #sightingRows = new CopyRowsBuilder();
   #size = 0;
 
   constructor(reportId: string, observedAt: string) {
@@ -127,7 +135,7 @@ export class BatchBuilder {
         this.#headerIds.set(item.rawHeader, headerId);
       }
     }
-    this.#eventRows.push(
+    this.#eventRows.add(
       encodeCopyRow([
         item.id,
         headerId,
@@ -141,7 +149,7 @@ export class BatchBuilder {
         this.#ids.length,
       ]),
     );
-    this.#sightingRows.push(encodeCopyRow([item.id, this.#reportId, this.#observedAt, item.line]));
+    this.#sightingRows.add(encodeCopyRow([item.id, this.#reportId, this.#observedAt, item.line]));
     this.#ids.push(item.id);
     this.#chunk.add(item.record);
   }
@@ -152,8 +160,8 @@ export class BatchBuilder {
       ids: this.#ids,
       headers: [...this.#headerIds].map(([text, id]) => ({ id, text })),
       chunk: { id: this.#chunkId, bytes: this.#chunk.finish() },
-      eventRows: this.#eventRows,
-      sightingRows: this.#sightingRows,
+      eventRows: this.#eventRows.finish(),
+      sightingRows: this.#sightingRows.finish(),
     };
   }
 }
@@ -219,23 +227,17 @@ async function copyNewEvents(
           )
         ).map((row) => row.event_id),
   );
-  let fresh = 0;
-  let events = '';
-  let sightings = '';
-  for (let at = 0; at < ids.length; at++) {
-    const id = ids[at] as string;
-    if (!known.has(id)) {
-      fresh++;
-      events += batch.eventRows[at] as string;
-    }
-    if (!sighted.has(id)) sightings += batch.sightingRows[at] as string;
-  }
+  const fresh = ids.length - known.size;
   // The chunk holds every distinct record of the batch; it is stored when one of them is new.
   if (fresh > 0) {
     await storeChunk(session, reportId, batch.chunk);
+    const events = pickCopyRows(batch.eventRows, (at) => !known.has(ids[at] as string));
     await session.copyText('events', eventColumns, events);
   }
-  if (sightings !== '') await session.copyText('event_sightings', sightingColumns, sightings);
+  if (sighted.size < ids.length) {
+    const sightings = pickCopyRows(batch.sightingRows, (at) => !sighted.has(ids[at] as string));
+    await session.copyText('event_sightings', sightingColumns, sightings);
+  }
   // Accepted: what is new, and what this report stored first but has not sighted yet (after a reset).
   const own = ids.filter((id) => known.get(id) === reportId && !sighted.has(id)).length;
   return finishBatch(session, reportId, fresh + own, batch.size);
@@ -294,8 +296,8 @@ async function storeThroughStaging(
     await storeRawHeaders(session, batch.headers);
     // The chunk may hold the records of events another report stored meanwhile: a few lines never read.
     await storeChunk(session, reportId, batch.chunk);
-    await session.copyText('event_staging', eventColumns, batch.eventRows.join(''));
-    await session.copyText('sighting_staging', sightingColumns, batch.sightingRows.join(''));
+    await session.copyText('event_staging', eventColumns, batch.eventRows.bytes);
+    await session.copyText('sighting_staging', sightingColumns, batch.sightingRows.bytes);
     await session.query('insert into events select * from event_staging on conflict (id) do nothing');
     // Accepted, as on the direct path: events this report stored first and had not sighted before.
     const [counted] = await session.query<{ accepted: number }>(

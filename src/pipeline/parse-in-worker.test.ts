@@ -55,11 +55,14 @@ describe('parsing in a worker thread', () => {
     const there = await collect(parseInWorker({ feeds })(input, settings));
     // Bytes read depend on how far the stream read ahead, chunk ids on the clock; the rest is the same.
     const comparable = (batches: ReadyBatch[]): unknown[] =>
-      batches.map(({ bytesRead: _, prepared: { chunk, eventRows, ...prepared }, ...rest }) => ({
+      batches.map(({ bytesRead: _, prepared: { chunk, eventRows, sightingRows, ...prepared }, ...rest }) => ({
         ...rest,
         ...prepared,
         records: decodeChunk(chunk.bytes),
-        eventRows: eventRows.map((row) => row.replaceAll(chunk.id, 'CHUNK')),
+        eventRows: Buffer.from(eventRows.bytes).toString('utf8').replaceAll(chunk.id, 'CHUNK'),
+        eventRowEnds: [...eventRows.ends],
+        sightingRows: Buffer.from(sightingRows.bytes).toString('utf8'),
+        sightingRowEnds: [...sightingRows.ends],
       }));
     expect(comparable(there)).toEqual(comparable(here));
     expect(there[0]?.prepared.chunk.bytes).toBeInstanceOf(Uint8Array);

@@ -1,6 +1,7 @@
 /**
  * What the parse worker and the ingesting thread say to each other. A batch travels prepared for the store
- * (`prepareBatch`): a few arrays of strings and the compressed chunk, whose bytes are moved, not copied.
+ * (`PreparedBatch`): the event ids, the compressed chunk and the rows as COPY text, whose bytes are moved,
+ * not copied.
  */
 import type { FeedSettings } from '../intake/feeds.ts';
 import type { ReadyBatch } from '../intake/index.ts';
@@ -30,15 +31,32 @@ export type WorkerMessage =
       };
     };
 
-/** The batch and what to move rather than copy: the chunk's bytes, in a buffer of their own. */
+/** The batch and what to move rather than copy: the chunk's and the rows' bytes, each in a buffer of its own. */
 export function toWire(batch: ReadyBatch): { batch: ReadyBatch; transfer: ArrayBuffer[] } {
-  const { bytes } = batch.prepared.chunk;
-  const own =
-    bytes.byteOffset === 0 &&
-    bytes.byteLength === bytes.buffer.byteLength &&
-    bytes.buffer instanceof ArrayBuffer
-      ? bytes
-      : new Uint8Array(bytes);
-  const prepared = { ...batch.prepared, chunk: { ...batch.prepared.chunk, bytes: own } };
-  return { batch: { ...batch, prepared }, transfer: [own.buffer as ArrayBuffer] };
+  const { chunk, eventRows, sightingRows } = batch.prepared;
+  const transfer: ArrayBuffer[] = [];
+  const moved = <T extends Uint8Array | Uint32Array>(view: T): T => {
+    // Node's own buffers (zlib's output, the pool) may not be transferable: those are copied, as is a view of
+    // a larger buffer (a Buffer's `slice` would not copy, hence the constructor).
+    const own =
+      view.byteOffset === 0 &&
+      view.byteLength === view.buffer.byteLength &&
+      view.buffer instanceof ArrayBuffer &&
+      !Buffer.isBuffer(view)
+        ? view
+        : copyOf(view);
+    transfer.push(own.buffer as ArrayBuffer);
+    return own;
+  };
+  const prepared = {
+    ...batch.prepared,
+    chunk: { ...chunk, bytes: moved(chunk.bytes) },
+    eventRows: { bytes: moved(eventRows.bytes), ends: moved(eventRows.ends) },
+    sightingRows: { bytes: moved(sightingRows.bytes), ends: moved(sightingRows.ends) },
+  };
+  return { batch: { ...batch, prepared }, transfer };
+}
+
+function copyOf<T extends Uint8Array | Uint32Array>(view: T): T {
+  return (view instanceof Uint32Array ? new Uint32Array(view) : new Uint8Array(view)) as T;
 }

@@ -23,7 +23,7 @@ export interface SqlSession {
   /** Bulk insert with `COPY ... FROM STDIN`; returns the number of rows written. */
   copyRows(table: string, columns: readonly string[], rows: CopyRows): Promise<number>;
   /** The same with rows already encoded (`encodeCopyRow`), each ending in a line break. */
-  copyText(table: string, columns: readonly string[], text: string): Promise<number>;
+  copyText(table: string, columns: readonly string[], text: string | Uint8Array): Promise<number>;
 }
 
 /** The database as the rest of Tocsin sees it: the same interface on PGlite and on a PostgreSQL server. */
@@ -226,7 +226,9 @@ function postgresSession(client: pg.PoolClient): SqlSession {
     },
     copyText: async (table, columns, text) => {
       const stream = client.query(copyStreams.from(copyStatement(table, columns, 'stdin')));
-      await pipeline(Readable.from([text]), stream);
+      const data =
+        typeof text === 'string' ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength);
+      await pipeline(Readable.from([data]), stream);
       return stream.rowCount;
     },
   };
@@ -236,8 +238,10 @@ function postgresSession(client: pg.PoolClient): SqlSession {
 const pgliteCopyChunkBytes = 8 * 1024 * 1024;
 
 function pgliteSession(pglite: PGlite): SqlSession {
-  const copyChunk = async (statement: string, csv: string): Promise<number> => {
-    const result = await pglite.query(statement, [], { blob: new Blob([csv]) });
+  const copyChunk = async (statement: string, csv: string | Uint8Array): Promise<number> => {
+    const result = await pglite.query(statement, [], {
+      blob: new Blob([csv as string | Uint8Array<ArrayBuffer>]),
+    });
     return result.affectedRows ?? 0;
   };
   return {

@@ -1,0 +1,39 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ByteBuilder, CopyRowsBuilder, pickCopyRows } from './copy-buffer.ts';
+import { encodeCopyRow } from './copy-text.ts';
+
+describe('COPY rows as bytes', () => {
+  it('pick out exactly the rows asked for, in order, whatever their text', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.string({ unit: 'binary' }), fc.integer(), fc.boolean()), { maxLength: 300 }),
+        (rows) => {
+          const builder = new CopyRowsBuilder();
+          const texts = rows.map(([text, number]) => encodeCopyRow([text, number]));
+          for (const text of texts) builder.add(text);
+          const built = builder.finish();
+          expect(builder.count).toBe(rows.length);
+          const picked = pickCopyRows(built, (at) => rows[at]?.[2] === true);
+          const expected = texts.filter((_, at) => rows[at]?.[2] === true).join('');
+          expect(Buffer.from(picked).toString('utf8')).toBe(expected);
+          expect(Buffer.from(pickCopyRows(built, () => true)).toString('utf8')).toBe(texts.join(''));
+          expect(pickCopyRows(built, () => false).byteLength).toBe(0);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('grow past their first buffer and hand over bytes of their own', () => {
+    const bytes = new ByteBuilder(4);
+    for (let at = 0; at < 5000; at++) bytes.writeUtf8(`é💡${at}`);
+    bytes.writeByte(0x0a);
+    const own = bytes.bytes();
+    expect(own.byteOffset).toBe(0);
+    expect(own.byteLength).toBe(own.buffer.byteLength);
+    const text = Buffer.from(own).toString('utf8');
+    expect(text.startsWith('é💡0é💡1')).toBe(true);
+    expect(text.endsWith('é💡4999\n')).toBe(true);
+  });
+});
