@@ -90,7 +90,7 @@ export function pickCopyRows(rows: CopyRowBytes, keep: (index: number) => boolea
       kept++;
       if (runStart < 0) runStart = at === 0 ? 0 : (ends[at - 1] as number);
     } else if (runStart >= 0) {
-      parts.push(bytes.subarray(runStart, at === 0 ? 0 : (ends[at - 1])));
+      parts.push(bytes.subarray(runStart, at === 0 ? 0 : ends[at - 1]));
       runStart = -1;
     }
   }
