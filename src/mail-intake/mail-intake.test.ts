@@ -104,12 +104,15 @@ async function send(message: nodemailer.SendMailOptions): Promise<MailOutcome> {
   }
 }
 
-/** Waits until the report is processed by asking for its status after each queued report is done. */
+/**
+ * Waits until the report is processed and assessed: its status is asked after the queue is done, as a report
+ * is marked processed before its events are assessed (which the queue waits for too).
+ */
 async function processedReport(id: string) {
   for (;;) {
+    await processor.drain();
     const report = await findReport(store, id);
     if (report !== undefined && (report.status === 'processed' || report.status === 'failed')) return report;
-    await processor.drain();
   }
 }
 
