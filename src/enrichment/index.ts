@@ -1,2 +1,2 @@
 export { loadIpTable, IpTable, type IpInfo, type IpTableStats, type LoadIpTableOptions } from './ip-table.ts';
-export { enrichEvent, enrichmentOf, type IpLookup } from './enrich-event.ts';
+export { enrichmentOf, type IpLookup } from './enrich-event.ts';

@@ -42,27 +42,26 @@ export function recordLineOf(
   added: Event | undefined,
   raw: string | null | undefined,
 ): string {
-  const slow = (): string => recordLine(added === undefined ? event : { ...event, ...added }, raw);
   // A null member is in the record but not in the body.
-  if (!body.complete) return slow();
+  if (!body.complete) return recordLine(withAdded(event, added), raw);
   // The body's text less its closing brace: a slice of it, which its hashing made one flat string.
   let members = body.text.slice(0, -1);
-  let empty = body.text.length === 2;
-  const append = (key: string, value: unknown): void => {
-    const member = canonicalMember(key, value);
-    if (member === undefined) return;
-    members += empty ? member : `,${member}`;
-    empty = false;
+  const append = (member: string | undefined): void => {
+    if (member !== undefined) members += members.length === 1 ? member : `,${member}`;
   };
-  for (const key of outsideBody) if (event[key] !== undefined) append(key, event[key]);
+  for (const key of outsideBody) if (event[key] !== undefined) append(canonicalMember(key, event[key]));
   if (added !== undefined) {
     for (const key of Object.keys(added)) {
       // Enrichment replaces a feed's empty value: the member is in the body already.
-      if (event[key] !== undefined) return slow();
-      append(key, added[key]);
+      if (event[key] !== undefined) return recordLine(withAdded(event, added), raw);
+      append(canonicalMember(key, added[key]));
     }
   }
   return `[${members}},${raw === undefined || raw === null ? 'null' : JSON.stringify(raw)}]`;
+}
+
+function withAdded(event: Event, added: Event | undefined): Event {
+  return added === undefined ? event : { ...event, ...added };
 }
 
 /** A chunk's bytes from its lines. */
@@ -78,16 +77,12 @@ export function encodeChunk(lines: readonly string[]): Buffer {
  */
 export class ChunkWriter {
   readonly #bytes = new ByteBuilder();
-  #lines = 0;
-
-  get lines(): number {
-    return this.#lines;
-  }
+  #empty = true;
 
   add(line: string): void {
-    if (this.#lines > 0) this.#bytes.writeByte(0x0a);
+    if (!this.#empty) this.#bytes.writeByte(0x0a);
     this.#bytes.writeUtf8(line);
-    this.#lines++;
+    this.#empty = false;
   }
 
   /** The chunk's bytes, compressed. */

@@ -74,10 +74,7 @@ async function* runWorker(
   };
   const worker = new Worker(new URL('./parse-worker.ts', import.meta.url), {
     workerData: input,
-    resourceLimits: {
-      maxOldGenerationSizeMb: 192,
-      maxYoungGenerationSizeMb: 32,
-    },
+    resourceLimits: { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 32 },
   });
   options.onWorker?.(worker);
   const queue: (WorkerMessage | { type: 'crash'; error: Error } | { type: 'exit'; code: number })[] = [];

@@ -1,9 +1,15 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadFramework } from '../../assessment/index.ts';
-import { AppError, isUuid, type Event } from '../../core/index.ts';
+import { AppError, isUuid } from '../../core/index.ts';
 import { enrichmentOf, loadIpTable } from '../../enrichment/index.ts';
-import { FeedParsers, findReport, ReportProcessor, shadowserverSchemaPath } from '../../intake/index.ts';
+import {
+  FeedParsers,
+  findReport,
+  ReportProcessor,
+  shadowserverSchemaPath,
+  type Enricher,
+} from '../../intake/index.ts';
 import {
   defaultMailLimits,
   discardMail,
@@ -241,7 +247,7 @@ async function createProcessor(context: CommandContext, store: Store): Promise<R
   const framework = await loadFramework(config.assessmentFramework);
   const profile = loadRoutingProfile(config.routingProfile);
   const table = await loadIpTable({ cacheDir: join(config.dataDir, 'ip-table') });
-  const enrich = (event: Event): Event | undefined => enrichmentOf(table, event);
+  const enrich: Enricher = (event) => enrichmentOf(table, event);
   const parsers = new FeedParsers({ shadowserverSchemaPath: shadowserverSchemaPath(config.dataDir) });
   return new ReportProcessor({ store, parsers, enrich }, context.logger(), async (reportId) => {
     const index = new OwnerIndex(await loadOwnerDirectory(store, config.homeCountry));

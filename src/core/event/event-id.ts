@@ -35,7 +35,7 @@ export function eventId(event: Event): string {
 export interface CanonicalBody {
   /** The members' JSON text in key order: `{"a":1,"b":"x"}`. */
   text: string;
-  /** Whether every member of the event is in `members`, or in `excluded`: no member was null. */
+  /** Whether every member of the event is in `text` or `excluded`: none was null (which `text` leaves out). */
   complete: boolean;
 }
 
@@ -61,7 +61,7 @@ function sortedKeys(event: Event): string[] {
   return lastSorted;
 }
 
-/** The canonical JSON members of an event, without `time.observation`, `raw` or members without a value. */
+/** The canonical JSON text of an event, without `time.observation`, `raw` or members without a value. */
 export function canonicalBody(event: Event): CanonicalBody {
   let members = '';
   let complete = true;

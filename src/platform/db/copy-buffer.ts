@@ -3,6 +3,8 @@
  * kept so that some of them can be picked out later. A batch's rows then travel between threads as bytes
  * that are moved, not copied, and no row stays behind as a string for the garbage collector to move.
  */
+
+/** Text written as UTF-8 into one buffer that doubles as it fills. */
 export class ByteBuilder {
   #buffer: Buffer;
   #length = 0;
@@ -52,14 +54,11 @@ export interface CopyRowBytes {
   ends: Uint32Array;
 }
 
+/** `CopyRowBytes` made row by row. */
 export class CopyRowsBuilder {
   readonly #bytes = new ByteBuilder();
   #ends = new Uint32Array(1024);
   #count = 0;
-
-  get count(): number {
-    return this.#count;
-  }
 
   /** One row as `encodeCopyRow` makes it (ending with its line break). */
   add(row: string): void {
@@ -80,20 +79,20 @@ export class CopyRowsBuilder {
 /** The rows for which `keep` is true, as COPY text bytes; all of them without copying. */
 export function pickCopyRows(rows: CopyRowBytes, keep: (index: number) => boolean): Uint8Array {
   const { bytes, ends } = rows;
+  const startOf = (row: number): number => (row === 0 ? 0 : (ends[row - 1] as number));
   const parts: Uint8Array[] = [];
-  let kept = 0;
   // Runs of kept rows are taken as one slice each.
-  let runStart = -1;
-  for (let at = 0; at <= ends.length; at++) {
-    const keepThis = at < ends.length && keep(at);
-    if (keepThis) {
-      kept++;
-      if (runStart < 0) runStart = at === 0 ? 0 : (ends[at - 1] as number);
-    } else if (runStart >= 0) {
-      parts.push(bytes.subarray(runStart, at === 0 ? 0 : ends[at - 1]));
-      runStart = -1;
+  let runStart: number | undefined;
+  for (let at = 0; at < ends.length; at++) {
+    if (keep(at)) {
+      runStart ??= startOf(at);
+    } else if (runStart !== undefined) {
+      parts.push(bytes.subarray(runStart, startOf(at)));
+      runStart = undefined;
     }
   }
-  if (kept === ends.length) return bytes;
+  // A run still open from the first row is every row (a row is never empty: it ends with its line break).
+  if (runStart === 0) return bytes;
+  if (runStart !== undefined) parts.push(bytes.subarray(runStart));
   return Buffer.concat(parts);
 }
