@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildEvent } from './build.ts';
-import { eventId } from './event-id.ts';
+import { canonicalBody, eventId } from './event-id.ts';
 import type { Event } from './types.ts';
 
 // RFC 9562: 8-4-4-4-12 lower-case hex, version 8 (custom, here SHA-256 based), variant 10xx.
@@ -39,6 +39,13 @@ function built(fields: Record<string, unknown>): Event {
 }
 
 describe('eventId', () => {
+  it('is the id events were stored under: a change of the canonical form would split known facts', () => {
+    expect(eventId(base)).toBe('3ab2fac0-9fd9-8a9b-885f-7c18255b9a5c');
+    const scalars: Event = { ...base, 'extra.note': 'a"b\u2028\ud800', 'extra.ok': true, 'extra.x': -0 };
+    delete scalars['extra.response'];
+    expect(eventId(scalars)).toBe('fa61f03d-4abe-82cb-92a3-4e149c9633f1');
+  });
+
   it('is a UUID (version 8, RFC 9562 variant) in lower-case hex', () => {
     expect(eventId(base)).toMatch(uuidV8);
     expect(eventId({})).toMatch(uuidV8);
@@ -161,6 +168,60 @@ describe('eventId', () => {
         expect(id).toMatch(uuidV8);
         expect(eventId({ ...shuffled, 'time.observation': observation, raw })).toBe(id);
       }),
+    );
+  });
+
+  /** JSON text with every object's keys sorted, written out by hand, independently of `canonicalBody`. */
+  function sortedJson(value: unknown): string | undefined {
+    if (Array.isArray(value)) return `[${value.map((item) => sortedJson(item) ?? 'null').join(',')}]`;
+    if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+    const members = Object.keys(value)
+      .sort()
+      .map((key) => [key, sortedJson((value as Record<string, unknown>)[key])] as const)
+      .filter(([, text]) => text !== undefined)
+      .map(([key, text]) => `${JSON.stringify(key)}:${text}`);
+    return `{${members.join(',')}}`;
+  }
+
+  /** The canonical text: the event's members but `time.observation`, `raw` and nulls, in sorted JSON. */
+  function reference(event: Event): string {
+    const members = Object.keys(event)
+      .filter((key) => key !== 'time.observation' && key !== 'raw' && event[key] !== null)
+      .sort()
+      .map((key) => [key, sortedJson(event[key])] as const)
+      .filter(([, value]) => value !== undefined)
+      .map(([key, value]) => `${JSON.stringify(key)}:${value}`);
+    return `{${members.join(',')}}`;
+  }
+
+  it('property: the canonical text is the sorted members of the event, scalar or nested, any keys', () => {
+    const key = fc.oneof(
+      fc.constantFrom('source.ip', 'time.observation', 'raw', '__proto__', '0', '17', 'extra.a'),
+      fc.string(),
+    );
+    const scalar = fc.oneof(
+      fc.string(),
+      fc.integer(),
+      fc.double(),
+      fc.boolean(),
+      fc.constantFrom(undefined, null, -0),
+    );
+    const anEvent = fc.dictionary(key, fc.oneof(scalar, scalar, fc.jsonValue({ maxDepth: 2 })), {
+      maxKeys: 10,
+    }) as fc.Arbitrary<Event>;
+    fc.assert(
+      fc.property(anEvent, (event) => {
+        const body = canonicalBody(event);
+        expect(body.text).toBe(reference(event));
+        const nullMember = Object.entries(event).some(
+          ([key, value]) => value === null && key !== 'time.observation' && key !== 'raw',
+        );
+        expect(body.complete).toBe(!nullMember);
+        // Events of one shape come one after another: the cached plan must fit the next one too.
+        const again = { ...event };
+        expect(canonicalBody(again).text).toBe(body.text);
+      }),
+      { numRuns: 2000 },
     );
   });
 
