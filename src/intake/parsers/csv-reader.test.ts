@@ -80,6 +80,21 @@ describe('readCsv', () => {
     ).toEqual(['a|b@1', 'problem@2', '2|3@3', 'problem@4', '4|5@5']);
   });
 
+  it('hands records on a few at a time, however large the chunk they come in', async () => {
+    const rows = Array.from({ length: 200 }, (_, at) => (at % 3 === 0 ? `"q${at}","x\ny"` : `p${at},z`));
+    const text = rows.join('\n');
+    const sizes: number[] = [];
+    const lines: number[] = [];
+    for await (const batch of readCsv(chunks(text, text.length))) {
+      sizes.push(batch.length);
+      lines.push(...batch.map((item) => item.line));
+    }
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(32);
+    expect(sizes.length).toBeGreaterThan(1);
+    expect(lines).toEqual(rows.map((_, at) => 1 + at + Math.floor((at + 2) / 3)));
+    expect(await read(text, {}, text.length)).toEqual(await read(text, {}, 5));
+  });
+
   it('gives the same records however the input is split (property)', async () => {
     const field = fc.string({ unit: fc.constantFrom('a', 'b', ',', '"', '\n', '\r\n', ' ', 'é', '\t', ';') });
     await fc.assert(

@@ -39,7 +39,8 @@ import {
 } from './shadowserver-schema.ts';
 import type { FeedParser, ParseItem, ParseOptions, Reject } from './types.ts';
 
-const batchSize = 2000;
+// Events handed on at a time: as few as the CSV reader's batches, for the same reason (see `readCsv`).
+const batchSize = 32;
 
 // What a step does with its value; IntelMQ's `parse_line` branches, precomputed per mapping.
 const toField = 0;
