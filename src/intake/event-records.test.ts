@@ -19,6 +19,7 @@ import {
   readRecords,
   recordLine,
   recordLineOf,
+  recordLineText,
 } from './event-records.ts';
 import { eventToStore, storeEventBatch } from './events.repo.ts';
 import { receiveReport } from './ingest.ts';
@@ -68,7 +69,7 @@ describe('record lines made from the canonical text', () => {
       fc.property(anEvent, fc.option(anEvent, { nil: undefined }), raw, (event, added, rawText) => {
         const body = canonicalBody(event);
         expect(idOfCanonical(body.text)).toBe(eventId(event));
-        const line = recordLineOf(event, body, added, rawText);
+        const line = recordLineText(recordLineOf(event, body, added, rawText));
         expect(line).not.toContain('\n');
         const expected = recordLine(added === undefined ? event : { ...event, ...added }, rawText);
         expect(JSON.parse(line)).toEqual(JSON.parse(expected));
@@ -80,18 +81,29 @@ describe('record lines made from the canonical text', () => {
   it('take the quick path for a parsed event and the full one when enrichment replaces an empty value', () => {
     const parsed: Event = { 'source.ip': '192.0.2.1', 'time.observation': '2026-11-23T10:00:00+00:00' };
     const quick = recordLineOf(parsed, canonicalBody(parsed), { 'source.asn': 64496 }, 'x');
-    expect(quick).toBe(
+    expect(typeof quick).not.toBe('string');
+    expect(recordLineText(quick)).toBe(
       '[{"source.ip":"192.0.2.1","time.observation":"2026-11-23T10:00:00+00:00","source.asn":64496},"x"]',
     );
     const empty: Event = { 'source.ip': '192.0.2.1', 'source.asn': '' };
     const line = recordLineOf(empty, canonicalBody(empty), { 'source.asn': 64496 }, undefined);
-    expect(JSON.parse(line)).toEqual([{ 'source.ip': '192.0.2.1', 'source.asn': 64496 }, null]);
+    expect(typeof line).toBe('string');
+    expect(JSON.parse(recordLineText(line))).toEqual([
+      { 'source.ip': '192.0.2.1', 'source.asn': 64496 },
+      null,
+    ]);
   });
 
   it('survive a chunk written line by line past its first buffer, in any script', () => {
     const lines = Array.from({ length: 3000 }, (_, at) => `["${'é💡x'.repeat(at % 40)}",${at}]`);
     expect(decodeChunk(encodeChunk(lines))).toEqual(lines);
     expect(decodeChunk(encodeChunk([]))).toEqual(['']);
+    // A line given in pieces is written as their concatenation.
+    const pieces = lines.map((line) => {
+      const cut = line.lastIndexOf('"');
+      return ['', line.slice(0, cut), line.slice(cut)];
+    });
+    expect(decodeChunk(encodeChunk(pieces))).toEqual(lines);
   });
 });
 

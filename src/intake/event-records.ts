@@ -7,7 +7,7 @@
  */
 import { zstdCompressSync, zstdDecompressSync } from 'node:zlib';
 import { canonicalMember, type CanonicalBody, type Event } from '../core/index.ts';
-import { ByteBuilder, type Store } from '../platform/db/index.ts';
+import { BufferPool, ByteBuilder, type Store } from '../platform/db/index.ts';
 
 /** Where an event's record is: its chunk, its line in it, and the CSV header its raw text follows. */
 export interface RecordRef {
@@ -28,6 +28,17 @@ export function recordLine(event: Event, raw: string | null | undefined): string
   return JSON.stringify([event, raw ?? null]);
 }
 
+/**
+ * A chunk line as one text or as pieces to be written one after the other: writing the pieces spares
+ * joining them into one string first, which would copy the whole line once more.
+ */
+export type RecordLine = string | readonly string[];
+
+/** The text of a record line given in pieces. */
+export function recordLineText(line: RecordLine): string {
+  return typeof line === 'string' ? line : line.join('');
+}
+
 // The members an event's canonical body leaves out, which its record keeps.
 const outsideBody = ['time.observation', 'raw'] as const;
 
@@ -41,13 +52,17 @@ export function recordLineOf(
   body: CanonicalBody,
   added: Event | undefined,
   raw: string | null | undefined,
-): string {
+): RecordLine {
   // A null member is in the record but not in the body.
   if (!body.complete) return recordLine(withAdded(event, added), raw);
-  // The body's text less its closing brace: a slice of it, which its hashing made one flat string.
-  let members = body.text.slice(0, -1);
+  // The body's text less its closing brace: a slice of one flat string, which costs no copy.
+  const head = body.text.slice(0, -1);
+  let tail = '';
+  let empty = head.length === 1;
   const append = (member: string | undefined): void => {
-    if (member !== undefined) members += members.length === 1 ? member : `,${member}`;
+    if (member === undefined) return;
+    tail += empty ? member : `,${member}`;
+    empty = false;
   };
   for (const key of outsideBody) if (event[key] !== undefined) append(canonicalMember(key, event[key]));
   if (added !== undefined) {
@@ -57,7 +72,7 @@ export function recordLineOf(
       append(canonicalMember(key, added[key]));
     }
   }
-  return `[${members}},${raw === undefined || raw === null ? 'null' : JSON.stringify(raw)}]`;
+  return ['[', head, `${tail}},${raw === undefined || raw === null ? 'null' : JSON.stringify(raw)}]`];
 }
 
 function withAdded(event: Event, added: Event | undefined): Event {
@@ -65,29 +80,35 @@ function withAdded(event: Event, added: Event | undefined): Event {
 }
 
 /** A chunk's bytes from its lines. */
-export function encodeChunk(lines: readonly string[]): Buffer {
+export function encodeChunk(lines: readonly RecordLine[]): Buffer {
   const writer = new ChunkWriter();
   for (const line of lines) writer.add(line);
   return writer.finish();
 }
+
+// The buffers of finished chunk writers, for the next ones (`BufferPool`).
+const chunkBuffers = new BufferPool();
 
 /**
  * A chunk written line by line into one growing buffer: a line's text is dropped as soon as it is added,
  * rather than kept (and moved by the garbage collector) until the whole chunk is compressed.
  */
 export class ChunkWriter {
-  readonly #bytes = new ByteBuilder();
+  readonly #bytes = new ByteBuilder(1 << 16, chunkBuffers);
   #empty = true;
 
-  add(line: string): void {
+  add(line: RecordLine): void {
     if (!this.#empty) this.#bytes.writeByte(0x0a);
-    this.#bytes.writeUtf8(line);
+    if (typeof line === 'string') this.#bytes.writeUtf8(line);
+    else for (const piece of line) this.#bytes.writeUtf8(piece);
     this.#empty = false;
   }
 
-  /** The chunk's bytes, compressed. */
+  /** The chunk's bytes, compressed; the writer is done. */
   finish(): Buffer {
-    return zstdCompressSync(this.#bytes.view());
+    const compressed = zstdCompressSync(this.#bytes.view());
+    this.#bytes.release();
+    return compressed;
   }
 }
 

@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import { timeOrderedUuid, type Event } from '../core/index.ts';
 import {
+  BufferPool,
   CopyRowsBuilder,
   encodeCopyRow,
   pickCopyRows,
@@ -8,13 +9,13 @@ import {
   type SqlSession,
   type Store,
 } from '../platform/db/index.ts';
-import { ChunkWriter, recordLine } from './event-records.ts';
+import { ChunkWriter, recordLine, type RecordLine } from './event-records.ts';
 
 /** An event ready to store: its content-hash id, its record line, the columns SQL selects on, its line. */
 export interface EventToStore {
   id: string;
   /** The event's line in its chunk (`recordLine`): the IDF record and the raw text. */
-  record: string;
+  record: RecordLine;
   /** A CSV file's header line, stored once (`raw_headers`) rather than in every event's raw text. */
   rawHeader?: string | undefined;
   timeSource: string | null;
@@ -34,7 +35,7 @@ export function eventToStore(
   raw: string | undefined,
   rawHeader: string | undefined,
   line: number,
-  record: string = recordLine(event, raw),
+  record: RecordLine = recordLine(event, raw),
 ): EventToStore {
   return {
     id,
@@ -97,6 +98,10 @@ export function prepareBatch(
   return builder.finish();
 }
 
+// The buffers of finished batches' row builders, for the next batches (`BufferPool`).
+const eventRowBuffers = new BufferPool();
+const sightingRowBuffers = new BufferPool();
+
 /**
  * A `PreparedBatch` made event by event, as they are parsed: each event's record goes into the chunk and
  * its rows into COPY text at once, so nothing of it but those is kept until the batch is stored.
@@ -109,8 +114,8 @@ export class BatchBuilder {
   readonly #seen = new Set<string>();
   readonly #ids: string[] = [];
   readonly #headerIds = new Map<string, string>();
-  readonly #eventRows = new CopyRowsBuilder();
-  readonly #sightingRows = new CopyRowsBuilder();
+  readonly #eventRows = new CopyRowsBuilder(eventRowBuffers);
+  readonly #sightingRows = new CopyRowsBuilder(sightingRowBuffers);
   #size = 0;
 
   constructor(reportId: string, observedAt: string) {

@@ -8,5 +8,5 @@ export {
   type MigrationResult,
 } from './migrate.ts';
 export { encodeCopyRow, type CopyValue } from './copy-text.ts';
-export { ByteBuilder, CopyRowsBuilder, pickCopyRows, type CopyRowBytes } from './copy-buffer.ts';
+export { BufferPool, ByteBuilder, CopyRowsBuilder, pickCopyRows, type CopyRowBytes } from './copy-buffer.ts';
 export type { Database } from './schema.ts';
