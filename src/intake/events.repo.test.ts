@@ -130,6 +130,33 @@ describe(`event batches on ${backend}`, () => {
     expect(raws).toEqual([`${header}\n${rawA}`, `${header}\n${rawB}`, 'line 4'].sort());
   });
 
+  it('leaves nothing of a batch taken for new when its last event turns out to be known', async () => {
+    const first = await report();
+    const second = await report();
+    const known = item('203.0.113.9', 2);
+    // New, and repeated within the batch: one event, one duplicate.
+    expect(await storeEventBatch(store, first, observedAt, [known, { ...known, line: 3 }])).toEqual({
+      accepted: 1,
+      duplicates: 1,
+    });
+    // The COPY of all five as new gets through four before the primary key stops it; the batch is then
+    // stored as a mixed one, and the four are there once, with one chunk holding them.
+    const fresh = ['203.0.113.1', '203.0.113.2', '203.0.113.3', '203.0.113.4'].map((ip, i) =>
+      item(ip, i + 2),
+    );
+    const result = await storeEventBatch(store, second, observedAt, [...fresh, { ...known, line: 6 }]);
+    expect(result).toEqual({ accepted: 4, duplicates: 1 });
+    const { events, sightings, counts } = await state();
+    expect(events).toHaveLength(5);
+    expect(sightings).toHaveLength(6);
+    expect(counts).toEqual([
+      { id: first, accepted: 1, duplicates: 1 },
+      { id: second, accepted: 4, duplicates: 1 },
+    ]);
+    const chunks = await store.db.selectFrom('event_chunks').select('report_id').execute();
+    expect(chunks.map((chunk) => chunk.report_id).sort()).toEqual([first, second].sort());
+  });
+
   it('redoes a batch through staging when another ingest stored one of its events first', async () => {
     const first = await report();
     const second = await report();

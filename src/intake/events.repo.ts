@@ -173,11 +173,16 @@ export class BatchBuilder {
 
 /**
  * Stores one batch in one transaction and moves the report's counts with it, so a crash loses nothing that
- * was counted. The usual path looks up which events are already known and COPYs only the new ones and the
- * sightings straight into their tables: every byte is written once. Should another report add one of the
- * same events between the look-up and the COPY (possible only on a PostgreSQL server with concurrent
- * ingests), the primary key refuses it and the batch is redone through a staging table with
- * `on conflict do nothing`, which is slower but cannot conflict.
+ * was counted. Every byte is written once, straight into its table:
+ * - first, as if every event of the batch were new (most of a day's feed is: an event's id includes its
+ *   `time.source`), the rows are COPYed without asking; the primary key stops the COPY at the first event
+ *   that is known already, and the transaction is rolled back. Asking first cost more than anything else
+ *   the database did for a new report (1,000,000 `scan_http` rows: 11.9 s of 28.5 s on PostgreSQL);
+ * - then, for a batch with known events, the known ones are looked up and only the new ones COPYed, with a
+ *   sighting for those this report had not sighted yet;
+ * - should another report add one of the same events between the look-up and the COPY (possible only on a
+ *   PostgreSQL server with concurrent ingests), the batch is redone through a staging table with
+ *   `on conflict do nothing`, which is slower but cannot conflict.
  */
 export async function storeEventBatch(
   store: Store,
@@ -197,11 +202,35 @@ export async function storePreparedBatch(
 ): Promise<StoredBatch> {
   if (batch.size === 0) return { accepted: 0, duplicates: 0 };
   try {
-    return await store.withSession((session) => copyNewEvents(session, reportId, batch));
+    return await store.withSession(
+      async (session) =>
+        (await copyAllAsNew(session, reportId, batch)) ?? copyNewEvents(session, reportId, batch),
+    );
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     return storeThroughStaging(store, reportId, batch);
   }
+}
+
+/** The batch as new events, or undefined (and nothing stored) when one of them is known already. */
+async function copyAllAsNew(
+  session: SqlSession,
+  reportId: string,
+  batch: PreparedBatch,
+): Promise<StoredBatch | undefined> {
+  await session.exec('begin');
+  try {
+    await storeRawHeaders(session, batch.headers);
+    await storeChunk(session, reportId, batch.chunk);
+    await session.copyText('events', eventColumns, batch.eventRows.bytes);
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    await session.exec('rollback');
+    return undefined;
+  }
+  // None of the events was stored before, so none can have been sighted.
+  await session.copyText('event_sightings', sightingColumns, batch.sightingRows.bytes);
+  return finishBatch(session, reportId, batch.ids.length, batch.size);
 }
 
 async function copyNewEvents(
