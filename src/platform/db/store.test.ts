@@ -1,9 +1,11 @@
-import { userInfo } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backend, createTestStore } from '../../../test/db.ts';
 import type { Store } from './index.ts';
-import { withDefaultUser } from './store.ts';
+import { openStore, withDefaultUser } from './store.ts';
 
 let store: Store;
 
@@ -158,5 +160,28 @@ describe('withDefaultUser', () => {
     ],
   ])('%s -> %s', (url, expected) => {
     expect(withDefaultUser(url)).toBe(expected);
+  });
+});
+
+describe('the embedded database in a data directory', () => {
+  it('opens with the smaller buffer cache and keeps what was written', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tocsin-store-'));
+    try {
+      const first = await openStore({ dataDir });
+      const [row] = await first.withSession((session) =>
+        session.query<{ shared_buffers: string }>('show shared_buffers'),
+      );
+      expect(row?.shared_buffers).toBe('32MB');
+      await first.withSession((session) =>
+        session.exec('create table kept (n int); insert into kept values (7)'),
+      );
+      await first.close();
+      const again = await openStore({ dataDir });
+      const kept = await again.withSession((session) => session.query<{ n: number }>('select n from kept'));
+      expect(kept).toEqual([{ n: 7 }]);
+      await again.close();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

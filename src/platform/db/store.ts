@@ -48,12 +48,22 @@ export interface OpenStoreOptions {
   dataDir: string;
 }
 
+/*
+ * PGlite's start-up options, with a smaller buffer cache than PostgreSQL's default 128 MB: PGlite keeps it
+ * in its WebAssembly memory, which never shrinks, so it was 128 MB of the process's resident memory once a
+ * large report had filled it. The data files are read through the operating system, whose page cache still
+ * holds them: ingesting 200,000 `scan_http` rows stored as fast with 32 MB (21,000-25,000 rows/s against
+ * 23,400-24,200) and the process held about 100 MB less while storing (a median of 630-680 MiB against
+ * 760-774).
+ */
+const pgliteStartParams = [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'];
+
 export async function openStore({ databaseUrl, dataDir }: OpenStoreOptions): Promise<Store> {
   if (databaseUrl !== undefined) return openPostgresStore(databaseUrl);
   const directory = join(dataDir, 'pglite');
   const unlock = lockDataDirectory(dataDir);
   try {
-    const pglite = await PGlite.create(directory);
+    const pglite = await PGlite.create(directory, { startParams: pgliteStartParams });
     return createPgliteStore(pglite, unlock);
   } catch (error) {
     unlock();
