@@ -2,8 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backend, createTestStore } from '../../test/db.ts';
 import { eventId, type Event } from '../core/index.ts';
 import type { SqlSession, Store } from '../platform/db/index.ts';
+import { encodeCopyRow } from '../platform/db/index.ts';
 import {
   eventToStore,
+  prepareBatch,
   storeEventBatch,
   storeEventBatchThroughStaging,
   type EventToStore,
@@ -74,6 +76,48 @@ async function scenario(storeBatch: StoreBatch): Promise<{ results: unknown[]; i
   ];
   return { results, ids: [first, second] };
 }
+
+describe('a prepared batch', () => {
+  it('holds the COPY rows of its distinct events, escaped as encodeCopyRow escapes them', () => {
+    const reportId = '0193a8e2-7b3c-7d00-8000-000000000001';
+    const awkward: Event = {
+      'feed.name': 'Tab\there, back\\slash',
+      'classification.type': 'vulnerable-system',
+      'time.source': '2026-11-22T08:00:00+00:00',
+    };
+    const header = '"timestamp","ip"';
+    const items = [
+      item('192.0.2.1', 2, 'line 2', header),
+      eventToStore(eventId(awkward), awkward, 'a\nb', undefined, 3),
+      item('192.0.2.1', 4, 'line 2', header),
+    ];
+    const batch = prepareBatch(reportId, observedAt, items);
+    const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
+    const headerId = batch.headers[0]?.id;
+    expect(batch.ids).toEqual([items[0]?.id, items[1]?.id]);
+    expect(text(batch.eventRows.bytes)).toBe(
+      [
+        [items[0]?.id, headerId, reportId, observedAt, items[0]?.timeSource, '192.0.2.1'],
+        [items[1]?.id, null, reportId, observedAt, items[1]?.timeSource, null],
+      ]
+        .map((row, index) =>
+          encodeCopyRow([
+            ...(row as (string | null)[]),
+            'vulnerable-system',
+            index === 0 ? 'Test' : 'Tab\there, back\\slash',
+            batch.chunk.id,
+            index,
+          ]),
+        )
+        .join(''),
+    );
+    expect(text(batch.sightingRows.bytes)).toBe(
+      encodeCopyRow([items[0]?.id, reportId, observedAt, 2]) +
+        encodeCopyRow([items[1]?.id, reportId, observedAt, 3]),
+    );
+    expect(Array.from(batch.eventRows.ends)).toHaveLength(2);
+  });
+});
 
 describe(`event batches on ${backend}`, () => {
   it('stores new events once, counts repeats as duplicates and records one sighting per report', async () => {

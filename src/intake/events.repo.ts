@@ -3,7 +3,7 @@ import { timeOrderedUuid, type Event } from '../core/index.ts';
 import {
   BufferPool,
   CopyRowsBuilder,
-  encodeCopyRow,
+  encodeCopyText,
   pickCopyRows,
   type CopyRowBytes,
   type SqlSession,
@@ -118,9 +118,13 @@ export class BatchBuilder {
   readonly #sightingRows = new CopyRowsBuilder(sightingRowBuffers);
   #size = 0;
 
+  /** The fields every row of the batch has, as COPY text: `report_id` and `observed_at`/`first_seen_at`. */
+  readonly #reportFields: string;
+
   constructor(reportId: string, observedAt: string) {
     this.#reportId = reportId;
     this.#observedAt = observedAt;
+    this.#reportFields = `${encodeCopyText(reportId)}\t${encodeCopyText(observedAt)}`;
   }
 
   /** Events added, repeats within the batch included. */
@@ -140,21 +144,15 @@ export class BatchBuilder {
         this.#headerIds.set(item.rawHeader, headerId);
       }
     }
+    // The rows `encodeCopyRow` would make of `eventColumns` and `sightingColumns`, put together by hand,
+    // with what is the same in every row encoded once; the chunk index and the line are integers.
+    const id = encodeCopyText(item.id);
     this.#eventRows.add(
-      encodeCopyRow([
-        item.id,
-        headerId,
-        this.#reportId,
-        this.#observedAt,
-        item.timeSource,
-        item.sourceIp,
-        item.classificationType,
-        item.feedName,
-        this.#chunkId,
-        this.#ids.length,
-      ]),
+      `${id}\t${encodeCopyText(headerId)}\t${this.#reportFields}\t${encodeCopyText(item.timeSource)}\t` +
+        `${encodeCopyText(item.sourceIp)}\t${encodeCopyText(item.classificationType)}\t` +
+        `${encodeCopyText(item.feedName)}\t${this.#chunkId}\t${this.#ids.length}\n`,
     );
-    this.#sightingRows.add(encodeCopyRow([item.id, this.#reportId, this.#observedAt, item.line]));
+    this.#sightingRows.add(`${id}\t${this.#reportFields}\t${item.line}\n`);
     this.#ids.push(item.id);
     this.#chunk.add(item.record);
   }

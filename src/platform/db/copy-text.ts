@@ -25,6 +25,11 @@ export function encodeCopyRow(values: readonly CopyValue[]): string {
   return `${line}\n`;
 }
 
+/** One text (or NULL) field of a COPY row, for rows put together by hand: `\N`, or the text escaped. */
+export function encodeCopyText(value: string | null): string {
+  return value === null ? '\\N' : escape(value);
+}
+
 function encodeCopyValue(value: CopyValue): string {
   if (value === null || value === undefined) return '\\N';
   if (typeof value === 'string') return escape(value);

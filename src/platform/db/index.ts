@@ -7,6 +7,6 @@ export {
   type Migration,
   type MigrationResult,
 } from './migrate.ts';
-export { encodeCopyRow, type CopyValue } from './copy-text.ts';
+export { encodeCopyRow, encodeCopyText, type CopyValue } from './copy-text.ts';
 export { BufferPool, ByteBuilder, CopyRowsBuilder, pickCopyRows, type CopyRowBytes } from './copy-buffer.ts';
 export type { Database } from './schema.ts';
