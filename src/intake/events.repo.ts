@@ -40,7 +40,7 @@ export function eventToStore(
   return {
     id,
     record,
-    ...(rawHeader === undefined ? {} : { rawHeader }),
+    rawHeader,
     timeSource: stringOrNull(event['time.source']),
     sourceIp: stringOrNull(event['source.ip']),
     classificationType: stringOrNull(event['classification.type']),
