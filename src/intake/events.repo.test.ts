@@ -2,7 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backend, createTestStore } from '../../test/db.ts';
 import { eventId, type Event } from '../core/index.ts';
 import type { SqlSession, Store } from '../platform/db/index.ts';
-import { encodeCopyRow } from '../platform/db/index.ts';
+import { sql } from 'kysely';
+import { createEmptyStore } from '../../test/empty-store.ts';
+import { encodeCopyRow, migrate, readMigrations } from '../platform/db/index.ts';
 import {
   eventToStore,
   prepareBatch,
@@ -107,6 +109,8 @@ describe('a prepared batch', () => {
             index === 0 ? 'Test' : 'Tab\there, back\\slash',
             batch.chunk.id,
             index,
+            index === 0 ? 2 : 3,
+            true,
           ]),
         )
         .join(''),
@@ -229,3 +233,61 @@ function blindToKnownEvents(inner: Store): Store {
   });
   return { ...inner, withSession: (fn) => inner.withSession((session) => fn(blind(session))) };
 }
+
+describe(`migration 0014 on ${backend}`, () => {
+  it('keeps the sightings stored before it and implies new events’ first sightings after it', async () => {
+    const old = await createEmptyStore();
+    try {
+      await migrate(old, { migrations: readMigrations().filter((m) => m.version < 14) });
+      const reportIds = ['0a6f6a9e-4c1b-4a57-9d4f-3f8f1b0e5c11', '0a6f6a9e-4c1b-4a57-9d4f-3f8f1b0e5c12'];
+      await sql`insert into sources (name) values ('old')`.execute(old.db);
+      for (const id of reportIds) {
+        await sql`insert into reports (id, source, feed, file_name, received_at)
+          values (${id}, 'old', 'jsonl', 'old.jsonl', now())`.execute(old.db);
+      }
+      const before = item('192.0.2.50', 2);
+      await old.withSession(async (session) => {
+        await session.query(
+          `insert into event_chunks (id, report_id, records) values ($1, $2, convert_to('[{}, null]', 'UTF8'))`,
+          [before.id, reportIds[0]],
+        );
+        await session.query(
+          `insert into events (id, first_report_id, first_seen_at, chunk_id, chunk_index)
+           values ($1, $2, now(), $1, 0)`,
+          [before.id, reportIds[0]],
+        );
+        for (const [at, id] of reportIds.entries()) {
+          await session.query(
+            'insert into event_sightings (event_id, report_id, observed_at, line) values ($1, $2, now(), $3)',
+            [before.id, id, at + 2],
+          );
+        }
+      });
+      await migrate(old);
+      const sightings = (): Promise<unknown[]> =>
+        old.db
+          .selectFrom('event_sightings')
+          .select(['event_id', 'report_id', 'line'])
+          .orderBy('report_id')
+          .orderBy('line')
+          .execute();
+      expect(await sightings()).toEqual(
+        reportIds.map((id, at) => ({ event_id: before.id, report_id: id, line: at + 2 })),
+      );
+      // The old event again from the second report: a duplicate, no second sighting. A new one: its row only.
+      const after = item('192.0.2.51', 7);
+      expect(
+        await storeEventBatch(old, reportIds[1] as string, observedAt, [{ ...before, line: 5 }, after]),
+      ).toEqual({ accepted: 1, duplicates: 1 });
+      expect(await sightings()).toEqual([
+        { event_id: before.id, report_id: reportIds[0], line: 2 },
+        { event_id: before.id, report_id: reportIds[1], line: 3 },
+        { event_id: after.id, report_id: reportIds[1], line: 7 },
+      ]);
+      const rows = await old.db.selectFrom('event_sighting_rows').select('event_id').execute();
+      expect(rows).toHaveLength(2);
+    } finally {
+      await old.close();
+    }
+  });
+});

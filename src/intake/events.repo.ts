@@ -59,7 +59,8 @@ export interface StoredBatch {
 /**
  * A batch as the store takes it, made where it was parsed (a worker thread, usually), so that the thread
  * holding the database connection only sends it: the distinct events in line order, their records as one
- * compressed chunk (line i for `ids[i]`), and their `events` and `event_sightings` rows as COPY text.
+ * compressed chunk (line i for `ids[i]`), and their `events` and `event_sighting_rows` rows as COPY text
+ * (an event row is its first report's sighting too: the sighting rows are for the events already known).
  */
 export interface PreparedBatch {
   /** Events in the batch, repeats within it included. */
@@ -83,6 +84,9 @@ const eventColumns = [
   'feed_name',
   'chunk_id',
   'chunk_index',
+  // The event row is the first report's sighting of the event (migration 0014).
+  'first_line',
+  'first_sighted',
 ];
 
 const sightingColumns = ['event_id', 'report_id', 'observed_at', 'line'];
@@ -150,7 +154,7 @@ export class BatchBuilder {
     this.#eventRows.add(
       `${id}\t${encodeCopyText(headerId)}\t${this.#reportFields}\t${encodeCopyText(item.timeSource)}\t` +
         `${encodeCopyText(item.sourceIp)}\t${encodeCopyText(item.classificationType)}\t` +
-        `${encodeCopyText(item.feedName)}\t${this.#chunkId}\t${this.#ids.length}\n`,
+        `${encodeCopyText(item.feedName)}\t${this.#chunkId}\t${this.#ids.length}\t${item.line}\tt\n`,
     );
     this.#sightingRows.add(`${id}\t${this.#reportFields}\t${item.line}\n`);
     this.#ids.push(item.id);
@@ -226,8 +230,7 @@ async function copyAllAsNew(
     await session.exec('rollback');
     return undefined;
   }
-  // None of the events was stored before, so none can have been sighted.
-  await session.copyText('event_sightings', sightingColumns, batch.sightingRows.bytes);
+  // Each event row is this report's sighting of the event: none was stored before, none sighted.
   return finishBatch(session, reportId, batch.ids.length, batch.size);
 }
 
@@ -266,9 +269,13 @@ async function copyNewEvents(
     const events = pickCopyRows(batch.eventRows, (at) => !known.has(ids[at] as string));
     await session.copyText('events', eventColumns, events);
   }
-  if (sighted.size < ids.length) {
-    const sightings = pickCopyRows(batch.sightingRows, (at) => !sighted.has(ids[at] as string));
-    await session.copyText('event_sightings', sightingColumns, sightings);
+  // A new event's row is its sighting; a known one not sighted by this report yet gets a sighting row.
+  if (ids.some((id) => known.has(id) && !sighted.has(id))) {
+    const sightings = pickCopyRows(batch.sightingRows, (at) => {
+      const id = ids[at] as string;
+      return known.has(id) && !sighted.has(id);
+    });
+    await session.copyText('event_sighting_rows', sightingColumns, sightings);
   }
   // Accepted: what is new, and what this report stored first but has not sighted yet (after a reset).
   const own = ids.filter((id) => known.get(id) === reportId && !sighted.has(id)).length;
@@ -315,7 +322,8 @@ export async function storeEventBatchThroughStaging(
 
 /**
  * COPY into session-local staging tables, then one statement adds the new events (existing ids are left
- * alone) and one records a sighting of every event in this report.
+ * alone; each added row is this report's sighting of its event) and one records a sighting of every other
+ * event of the batch that this report has not sighted yet.
  */
 async function storeThroughStaging(
   store: Store,
@@ -330,19 +338,25 @@ async function storeThroughStaging(
     await storeChunk(session, reportId, batch.chunk);
     await session.copyText('event_staging', eventColumns, batch.eventRows.bytes);
     await session.copyText('sighting_staging', sightingColumns, batch.sightingRows.bytes);
-    await session.query('insert into events select * from event_staging on conflict (id) do nothing');
-    // Accepted, as on the direct path: events this report stored first and had not sighted before.
-    const [counted] = await session.query<{ accepted: number }>(
-      `select count(*)::int as accepted
+    const [added] = await session.query<{ n: number }>(
+      `with added as (insert into events select * from event_staging on conflict (id) do nothing returning 1)
+       select count(*)::int as n from added`,
+    );
+    // Accepted, as on the direct path: the events added, and those this report stored first and had not
+    // sighted since (after a reset).
+    const [own] = await session.query<{ n: number }>(
+      `select count(*)::int as n
        from event_staging s join events e on e.id = s.id
        where e.first_report_id = $1
          and not exists (select 1 from event_sightings x where x.event_id = s.id and x.report_id = $1)`,
       [reportId],
     );
     await session.query(
-      `insert into event_sightings select * from sighting_staging on conflict (event_id, report_id) do nothing`,
+      `insert into event_sighting_rows select * from sighting_staging s
+       where not exists (select 1 from event_sightings x where x.event_id = s.event_id and x.report_id = s.report_id)
+       on conflict (event_id, report_id) do nothing`,
     );
-    return finishBatch(session, reportId, counted?.accepted ?? 0, batch.size);
+    return finishBatch(session, reportId, (added?.n ?? 0) + (own?.n ?? 0), batch.size);
   });
 }
 
@@ -356,7 +370,7 @@ async function ensureStaging(session: SqlSession): Promise<void> {
     create temporary table if not exists event_staging
       (like events including defaults) on commit delete rows;
     create temporary table if not exists sighting_staging
-      (like event_sightings including defaults) on commit delete rows`);
+      (like event_sighting_rows including defaults) on commit delete rows`);
 }
 
 /**

@@ -78,7 +78,14 @@ export async function findUnfinishedReports(
  */
 export async function resetReport(store: Store, id: string): Promise<void> {
   await store.db.transaction().execute(async (tx) => {
-    await tx.deleteFrom('event_sightings').where('report_id', '=', id).execute();
+    await tx.deleteFrom('event_sighting_rows').where('report_id', '=', id).execute();
+    // The sightings its event rows imply go too; the events stay.
+    await tx
+      .updateTable('events')
+      .set({ first_sighted: false })
+      .where('first_report_id', '=', id)
+      .where('first_sighted', '=', true)
+      .execute();
     await tx.deleteFrom('report_archives').where('report_id', '=', id).execute();
     await tx
       .updateTable('reports')

@@ -11,7 +11,9 @@ export interface Database {
   events: EventTable;
   event_chunks: EventChunkTable;
   raw_headers: RawHeaderTable;
+  /** A view (migration 0014): the sightings event rows imply, and `event_sighting_rows`. */
   event_sightings: EventSightingTable;
+  event_sighting_rows: EventSightingTable;
   organisations: OrganisationTable;
   netobjects: NetobjectTable;
   contacts: ContactTable;
@@ -123,6 +125,9 @@ export interface EventTable {
   source_ip: string | null;
   classification_type: string | null;
   feed_name: string | null;
+  /** With `first_sighted`, the row is also the first report's sighting of it, at this line (migration 0014). */
+  first_line: number | null;
+  first_sighted: Generated<boolean>;
 }
 
 export interface EventChunkTable {
