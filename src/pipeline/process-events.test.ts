@@ -134,4 +134,26 @@ describe(`pages of stored events on ${backend}`, () => {
     expect(new Set(all.flat())).toEqual(new Set(byReport.flat()));
     expect(await pages({ reportId: '0a6f6a9e-4c1b-4a57-9d4f-3f8f1b0e5c11', limit: 2 })).toEqual([]);
   });
+
+  it('go through a later report by its lines, the events it saw again included', async () => {
+    const event = (i: number): string =>
+      JSON.stringify({ 'classification.type': 'scanner', 'source.ip': `192.0.2.${i}`, 'feed.name': 'Test' });
+    const dir = mkdtempSync(join(tmpdir(), 'tocsin-pages-'));
+    const parsers = new FeedParsers({ shadowserverSchemaPath: join(tmpdir(), 'none', 'intelmq.json') });
+    const ingest = async (name: string, lines: number[]) => {
+      writeFileSync(join(dir, name), lines.map(event).join('\n'));
+      return ingestFile({ store, parsers }, { path: join(dir, name), fileName: name, source: 'test' });
+    };
+    const first = await ingest('first.jsonl', [1, 2, 3, 4]);
+    // Lines 1, 2 and 4 are known (sighting rows), line 3 is new (its event row is the sighting).
+    const second = await ingest('second.jsonl', [4, 1, 9, 2]);
+    expect(second).toMatchObject({ accepted: 1, duplicates: 3 });
+    const byReport = await pages({ reportId: second.report, limit: 2 });
+    expect(byReport.map((page) => page.length)).toEqual([2, 2]);
+    const seen = byReport.flat();
+    expect(new Set(seen).size).toBe(4);
+    const firstIds = new Set((await pages({ reportId: first.report, limit: 10 })).flat());
+    // In line order: 4, 1 and 2 from the first report, 9 new.
+    expect(seen.map((id) => firstIds.has(id))).toEqual([true, true, false, true]);
+  });
 });
