@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createGunzip, createGzip } from 'node:zlib';
-import { sql } from 'kysely';
 import type { Store } from '../platform/db/index.ts';
 import type { InputContainer } from './input.ts';
 
@@ -41,16 +40,9 @@ export async function archiveReportFile(
     const data = Buffer.concat(pending, pendingBytes);
     pending = [];
     pendingBytes = 0;
-    // In hex, decoded by the database (as event chunks are: PGlite writes a bytea parameter as hex one byte
-    // at a time in JavaScript, about 190 ms a part).
     await store.db
       .insertInto('report_archives')
-      .values({
-        report_id: reportId,
-        part: part++,
-        encoding,
-        data: sql`decode(${data.toString('hex')}, 'hex')`,
-      })
+      .values({ report_id: reportId, part: part++, encoding, data })
       .execute();
   };
   for await (const chunk of bytes) {

@@ -1,4 +1,4 @@
-import type { PGlite } from '@electric-sql/pglite';
+import { types, type PGlite, type QueryOptions } from '@electric-sql/pglite';
 import {
   CompiledQuery,
   PostgresAdapter,
@@ -11,6 +11,19 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
+
+/*
+ * How every query on PGlite writes and reads bytea: PGlite's own conversion goes through hex one byte at a
+ * time in JavaScript (a 110 kB event chunk took 21 ms to send, 3.6 ms with Node's hex codec, and reading it
+ * back made 110,000 strings); these do the same conversion with Buffer's native hex codec.
+ */
+export const pgliteQueryOptions = {
+  serializers: {
+    [types.BYTEA]: (value: Uint8Array) =>
+      `\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}`,
+  },
+  parsers: { [types.BYTEA]: (text: string) => Buffer.from(text.slice(2), 'hex') },
+} satisfies QueryOptions;
 
 /**
  * Serialises access to the single PGlite connection. Kysely holds it for a query or a whole transaction;
@@ -110,6 +123,7 @@ class PgliteConnection implements DatabaseConnection {
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     const result = await this.#pglite.query<R>(compiledQuery.sql, [...compiledQuery.parameters], {
+      ...pgliteQueryOptions,
       rowMode: 'object',
     });
     return {

@@ -55,6 +55,30 @@ describe(`store on ${backend}`, () => {
     expect(actions.map((row) => row.action)).toEqual(['committed']);
   });
 
+  it('writes and reads bytea parameters byte for byte, through sessions and Kysely', async () => {
+    const every = Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 37) & 255));
+    // A view into a larger buffer, as a worker thread hands chunks over: only the viewed bytes count.
+    const larger = new Uint8Array(515);
+    larger.set(every, 2);
+    const view = larger.subarray(2, 514);
+    await store.withSession((session) =>
+      session.query('insert into copy_target (id, bytes) values ($1, $2), ($3, $4)', [
+        900,
+        every,
+        901,
+        Buffer.from(view.buffer, view.byteOffset, view.byteLength),
+      ]),
+    );
+    const read = await store.withSession((session) =>
+      session.query<{ bytes: Uint8Array }>(
+        'select bytes from copy_target where id in (900, 901) order by id',
+      ),
+    );
+    expect(read.map((row) => Buffer.from(row.bytes).equals(every))).toEqual([true, true]);
+    const viaKysely = await sql<{ bytes: Uint8Array }>`select ${every}::bytea as bytes`.execute(store.db);
+    expect(Buffer.from(viaKysely.rows[0]?.bytes ?? []).equals(every)).toBe(true);
+  });
+
   it('copies awkward values through COPY unchanged', async () => {
     const rows = [
       [

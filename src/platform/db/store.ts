@@ -9,7 +9,7 @@ import copyStreams from 'pg-copy-streams';
 import { AppError } from '../../core/index.ts';
 import { encodeCopyRow, type CopyValue } from './copy-text.ts';
 import { lockDataDirectory } from './data-dir-lock.ts';
-import { ConnectionGate, createPgliteDialect } from './pglite-dialect.ts';
+import { ConnectionGate, createPgliteDialect, pgliteQueryOptions } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
 
 export type Backend = 'pglite' | 'postgres';
@@ -259,7 +259,7 @@ function pgliteSession(pglite: PGlite): SqlSession {
       await pglite.exec(script);
     },
     query: async <Row>(text: string, params: readonly unknown[] = []) =>
-      (await pglite.query<Row>(text, [...params])).rows,
+      (await pglite.query<Row>(text, [...params], pgliteQueryOptions)).rows,
     copyRows: async (table, columns, rows) => {
       const statement = copyStatement(table, columns, `'/dev/blob'`);
       let count = 0;
