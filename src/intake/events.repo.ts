@@ -111,8 +111,6 @@ const sightingRowBuffers = new BufferPool();
  * its rows into COPY text at once, so nothing of it but those is kept until the batch is stored.
  */
 export class BatchBuilder {
-  readonly #reportId: string;
-  readonly #observedAt: string;
   readonly #chunkId = timeOrderedUuid();
   readonly #chunk = new ChunkWriter();
   readonly #seen = new Set<string>();
@@ -126,8 +124,6 @@ export class BatchBuilder {
   readonly #reportFields: string;
 
   constructor(reportId: string, observedAt: string) {
-    this.#reportId = reportId;
-    this.#observedAt = observedAt;
     this.#reportFields = `${encodeCopyText(reportId)}\t${encodeCopyText(observedAt)}`;
   }
 
@@ -270,11 +266,9 @@ async function copyNewEvents(
     await session.copyText('events', eventColumns, events);
   }
   // A new event's row is its sighting; a known one not sighted by this report yet gets a sighting row.
-  if (ids.some((id) => known.has(id) && !sighted.has(id))) {
-    const sightings = pickCopyRows(batch.sightingRows, (at) => {
-      const id = ids[at] as string;
-      return known.has(id) && !sighted.has(id);
-    });
+  const needsSightingRow = (id: string): boolean => known.has(id) && !sighted.has(id);
+  if (ids.some(needsSightingRow)) {
+    const sightings = pickCopyRows(batch.sightingRows, (at) => needsSightingRow(ids[at] as string));
     await session.copyText('event_sighting_rows', sightingColumns, sightings);
   }
   // Accepted: what is new, and what this report stored first but has not sighted yet (after a reset).
