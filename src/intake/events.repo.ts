@@ -171,7 +171,7 @@ export class BatchBuilder {
 
 /**
  * Stores one batch in one transaction and moves the report's counts with it, so a crash loses nothing that
- * was counted. Every byte is written once, straight into its table:
+ * was counted. Rows go straight into their tables, without a staging copy:
  * - first, as if every event of the batch were new (most of a day's feed is: an event's id includes its
  *   `time.source`), the rows are COPYed without asking; the primary key stops the COPY at the first event
  *   that is known already, and the transaction is rolled back. Asking first cost more than anything else
