@@ -49,6 +49,7 @@ if (mode === 'parse') {
   const parse = parseInWorker({
     feeds: { shadowserverSchemaPath: schemaPath },
     ipTableCacheDir: join(dataDir, 'ip-table'),
+    workers: Number(process.env.BENCH_PARSE_WORKERS ?? 1),
   });
   started = performance.now();
   const result = await ingestFile(

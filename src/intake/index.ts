@@ -40,3 +40,4 @@ export { installShadowserverSchema, defaultShadowserverSchemaUrl } from './shado
 export { parseCsvMapping, type CsvMapping } from './parsers/csv-mapping.ts';
 export { ReportProcessor } from './report-processor.ts';
 export { readEvent, readRecords, type RecordRef, type StoredRecord } from './event-records.ts';
+export { cutSegments, planSegments, type SegmentPlan, type SegmentRange } from './segments.ts';

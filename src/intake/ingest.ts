@@ -18,6 +18,7 @@ import {
 export type { Enricher, RejectSummary } from './parse-report.ts';
 import { finishReport, insertReport, markReportProcessing } from './reports.repo.ts';
 import { ensureSource } from './sources.repo.ts';
+import type { SegmentRange } from './segments.ts';
 
 export interface IngestRequest {
   /** Where the bytes are (a file, or an upload saved to a temporary file). */
@@ -60,8 +61,12 @@ export type ParseStrategy = (
 ) => AsyncIterable<ReadyBatch>;
 
 /** Parses and prepares in this thread. */
-export async function* parseHere(job: ParseJob, settings: ParseSettings): AsyncGenerator<ReadyBatch> {
-  for await (const { events, ...rest } of parseReport(job, settings)) {
+export async function* parseHere(
+  job: ParseJob,
+  settings: ParseSettings,
+  segments?: AsyncIterable<SegmentRange>,
+): AsyncGenerator<ReadyBatch> {
+  for await (const { events, ...rest } of parseReport(job, settings, segments)) {
     yield { ...rest, prepared: events.finish() };
   }
 }

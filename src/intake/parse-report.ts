@@ -7,7 +7,8 @@ import { AppError, canonicalBody, idOfCanonical, type Event } from '../core/inde
 import { recordLineOf } from './event-records.ts';
 import { BatchBuilder, eventToStore } from './events.repo.ts';
 import { detectFeed, type FeedKind, type FeedParsers } from './feeds.ts';
-import { readInputEntries, type InputContainer } from './input.ts';
+import { readInputEntries, type InputContainer, type InputEntry } from './input.ts';
+import { readSegment, type Segment, type SegmentPlan, type SegmentRange } from './segments.ts';
 
 export interface ParseJob {
   /** The report the batches are prepared for (`prepareBatch`). */
@@ -20,6 +21,11 @@ export interface ParseJob {
   feedName?: string | undefined;
   /** `time.observation` of every event: when the report was received. */
   observationTime: string;
+  /**
+   * The file is cut into segments (`segments.ts`): only the segments given to `parseReport` are parsed,
+   * each closed by a batch of its own (`segment`), while other threads parse the rest.
+   */
+  segments?: SegmentPlan | undefined;
 }
 
 export interface RejectSummary {
@@ -41,6 +47,8 @@ export interface ParsedBatch {
   bytesRead: number;
   feed: FeedKind;
   reportType: string | undefined;
+  /** When the job is cut into segments: the segment this batch is the last of. */
+  segment?: number | undefined;
 }
 
 /** What enrichment adds to an event (the IP table's `enrichmentOf`), or undefined for nothing. */
@@ -61,7 +69,11 @@ export interface ParseSettings {
  * that breaks off part-way (a truncated gzip) is a reject after what was read. Throws an `AppError` only when
  * nothing could be read (unknown feed or report type, no header).
  */
-export async function* parseReport(job: ParseJob, settings: ParseSettings): AsyncGenerator<ParsedBatch> {
+export async function* parseReport(
+  job: ParseJob,
+  settings: ParseSettings,
+  segments?: AsyncIterable<SegmentRange>,
+): AsyncGenerator<ParsedBatch> {
   const { parsers, enrich, batchSize, keepRejects } = settings;
   let bytesRead = 0;
   let kept = 0;
@@ -85,11 +97,14 @@ export async function* parseReport(job: ParseJob, settings: ParseSettings): Asyn
       target.rejects.push(item);
     }
   };
-  const entries = readInputEntries(job.path, job.fileName, {
-    onBytes: (read) => {
-      bytesRead = read;
-    },
-  });
+  const entries: AsyncIterable<InputEntry & { segment?: Segment }> =
+    job.segments === undefined
+      ? readInputEntries(job.path, job.fileName, {
+          onBytes: (read) => {
+            bytesRead = read;
+          },
+        })
+      : segmentEntries(job.path, job.fileName, job.segments, segmentsGiven(segments));
   for await (const entry of entries) {
     const member = job.container === 'zip' ? entry.name : undefined;
     const kind = job.feed ?? detectFeed(entry.name, false);
@@ -106,7 +121,9 @@ export async function* parseReport(job: ParseJob, settings: ParseSettings): Asyn
       observationTime: job.observationTime,
       ...(job.reportType === undefined ? {} : { reportType: job.reportType }),
       ...(job.feedName === undefined ? {} : { feedName: job.feedName }),
+      ...(entry.segment === undefined ? {} : { firstLine: entry.segment.firstLine - 1 }),
     };
+    if (entry.segment !== undefined) bytesRead = entry.segment.start;
     if (batch !== undefined && batch.feed !== kind && batch.records > 0) {
       batch.bytesRead = bytesRead;
       batch.reportType = reportType;
@@ -169,6 +186,16 @@ export async function* parseReport(job: ParseJob, settings: ParseSettings): Asyn
         ...(member ? { file: member } : {}),
       });
     }
+    if (entry.segment !== undefined) {
+      // Every segment ends with a batch of its own, empty or not: the batches of all threads are put back
+      // in file order by their segments.
+      current.bytesRead = entry.segment.end;
+      current.reportType = reportType;
+      current.segment = entry.segment.index;
+      yield current;
+      yielded = true;
+      batch = undefined;
+    }
   }
   // The last batch, also when empty if it is the only one: the caller learns the feed from it.
   if (batch !== undefined && (batch.records > 0 || batch.rejected > 0 || !yielded)) {
@@ -176,4 +203,26 @@ export async function* parseReport(job: ParseJob, settings: ParseSettings): Asyn
     batch.reportType = reportType;
     yield batch;
   }
+}
+
+/** A reader's segments as inputs of their own: the file's header, then the segment's lines. */
+async function* segmentEntries(
+  path: string,
+  name: string,
+  plan: SegmentPlan,
+  ranges: AsyncIterable<SegmentRange>,
+): AsyncGenerator<InputEntry & { segment: Segment }> {
+  for await (const range of ranges) {
+    const segment = await readSegment(path, plan, range);
+    yield { name, text: textOnce(`${segment.header}\n${segment.text}`), segment };
+  }
+}
+
+function segmentsGiven(segments: AsyncIterable<SegmentRange> | undefined): AsyncIterable<SegmentRange> {
+  if (segments === undefined) throw new Error('a job cut into segments is parsed with the segments given');
+  return segments;
+}
+
+async function* textOnce(text: string): AsyncGenerator<string> {
+  yield text;
 }

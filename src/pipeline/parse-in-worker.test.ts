@@ -14,6 +14,7 @@ import { parseInWorker } from './parse-in-worker.ts';
 
 const feeds = { shadowserverSchemaPath: join(tmpdir(), 'tocsin-no-schema', 'intelmq.json') };
 const eventsFile = new URL('../../test/fixtures/intake/events.jsonl', import.meta.url).pathname;
+const shadowserverFixtures = new URL('../../test/fixtures/shadowserver', import.meta.url).pathname;
 const settings = { batchSize: 2, keepRejects: 100 };
 
 function job(path: string, overrides: Partial<ParseJob> = {}): ParseJob {
@@ -116,6 +117,72 @@ describe('parsing in a worker thread', () => {
     );
     const missing = parseInWorker({ feeds })(job('/nonexistent/events.jsonl'), settings);
     await expect(collect(missing)).rejects.toThrow(/parsing failed: .*ENOENT/);
+  });
+
+  it('parses a Shadowserver report cut into segments by several workers as one thread does', async () => {
+    // The fixture's rows (bad ones, one over two lines, one whose quote runs to the end) many times over,
+    // each time with other names so that no event repeats, with NULs and stray quotes between them.
+    const fixture = readFileSync(join(shadowserverFixtures, '2024-05-01-scan_http-rejects.csv'), 'utf8');
+    const [header = '', ...rows] = fixture.split('\n');
+    const body = Array.from({ length: 30 }, (_, k) =>
+      [...rows.slice(0, -1), `"x"y,"\u0000"ab`, rows.join('\n').slice(0, 200)]
+        .join('\n')
+        .replaceAll('example.net', `example${k}.net`),
+    ).join('\n');
+    const path = scratch('2024-05-01-scan_http-big.csv', `${header}\n${body}\n`);
+    const input = job(path);
+    const feedsWithSchema = { shadowserverSchemaPath: join(shadowserverFixtures, 'intelmq-schema.json') };
+    const tight = { batchSize: 7, keepRejects: 50 };
+    // An event repeated in the report is kept once per batch; batches are cut elsewhere in segments, so
+    // what is compared is each event's first row and record.
+    const flat = (batches: ReadyBatch[]) => {
+      const firsts = new Map<string, { row: string; record: string }>();
+      for (const { prepared } of batches) {
+        const rows = Buffer.from(prepared.eventRows.bytes).toString('utf8').trimEnd().split('\n');
+        const records = decodeChunk(prepared.chunk.bytes);
+        prepared.ids.forEach((id, at) => {
+          // The chunk id and the place in it depend on how the events were batched.
+          const row = (rows[at] ?? '').split('\t').toSpliced(8, 2).join('\t');
+          if (!firsts.has(id)) firsts.set(id, { row, record: records[at] ?? '' });
+        });
+      }
+      return {
+        records: batches.reduce((n, b) => n + b.records, 0),
+        rejected: batches.reduce((n, b) => n + b.rejected, 0),
+        rejects: batches.flatMap((b) => b.rejects),
+        events: [...firsts],
+      };
+    };
+    const here = flat(
+      await collect(parseHere(input, { parsers: new FeedParsers(feedsWithSchema), ...tight })),
+    );
+    expect(here.events.length).toBeGreaterThan(60);
+    expect(here.rejected).toBeGreaterThan(150);
+    expect(here.rejects).toHaveLength(50);
+    for (const [workers, segmentBytes] of [
+      [2, 700],
+      [3, 1],
+    ] as const) {
+      let started = 0;
+      const strategy = parseInWorker({
+        feeds: feedsWithSchema,
+        workers,
+        segmentBytes,
+        onWorker: () => started++,
+      });
+      const batches = await collect(strategy(input, tight));
+      expect(started).toBe(workers);
+      expect(new Set(batches.map((b) => b.segment)).size).toBeGreaterThan(workers);
+      expect(flat(batches)).toEqual(here);
+    }
+  });
+
+  it('parses any other report in one worker, however many are allowed', async () => {
+    let started = 0;
+    const strategy = parseInWorker({ feeds, workers: 4, segmentBytes: 1, onWorker: () => started++ });
+    const all = await collect(strategy(job(eventsFile), settings));
+    expect(all.reduce((n, b) => n + b.prepared.ids.length, 0)).toBe(5);
+    expect(started).toBe(1);
   });
 
   it('stops the worker when the reader stops early', async () => {

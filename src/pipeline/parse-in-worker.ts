@@ -2,7 +2,9 @@ import { stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { AppError, type ErrorCode, type Event } from '../core/index.ts';
 import { enrichmentOf, loadIpTable } from '../enrichment/index.ts';
-import type { FeedSettings } from '../intake/feeds.ts';
+import { detectFeed, type FeedSettings } from '../intake/feeds.ts';
+import type { ParseJob } from '../intake/parse-report.ts';
+import { cutSegments, planSegments, type SegmentPlan } from '../intake/segments.ts';
 import {
   FeedParsers,
   parseHere,
@@ -10,7 +12,7 @@ import {
   type ParseStrategy,
   type ReadyBatch,
 } from '../intake/index.ts';
-import type { WorkerInput, WorkerMessage } from './parse-wire.ts';
+import type { ToWorker, WorkerInput, WorkerMessage } from './parse-wire.ts';
 
 export interface ParseWorkerOptions {
   feeds: FeedSettings;
@@ -23,9 +25,18 @@ export interface ParseWorkerOptions {
    * worker, its modules and its IP table takes about 0.3 s, more than a small report takes to parse.
    */
   inThreadBelowBytes?: number;
+  /**
+   * Workers for one report (default 1). With more, a plain Shadowserver report of two segments or more is
+   * cut into segments (`segments.ts`) parsed side by side; any other report is parsed by one worker.
+   */
+  workers?: number;
+  /** Bytes of a segment (default 4 MiB). */
+  segmentBytes?: number;
   /** Called with each worker started (tests watch it end). */
   onWorker?: (worker: Worker) => void;
 }
+
+const defaultSegmentBytes = 4 * 1024 * 1024;
 
 /** Below this size the service and the CLI parse a report in their own thread (`inThreadBelowBytes`). */
 export const smallReportBytes = 4 * 1024 * 1024;
@@ -55,70 +66,156 @@ export function parseInWorker(options: ParseWorkerOptions): ParseStrategy {
       });
       return;
     }
-    yield* runWorker(options, job, settings);
+    const workers = options.workers ?? 1;
+    const cut =
+      workers > 1 &&
+      job.container === 'plain' &&
+      (job.feed ?? detectFeed(job.fileName, false)) === 'shadowserver'
+        ? await planSegments(job.path, { segmentBytes: options.segmentBytes ?? defaultSegmentBytes })
+        : undefined;
+    if (cut === undefined) yield* runWorker(options, job, settings);
+    else yield* runWorkers(options, job, cut, workers, settings);
   };
 }
 
-async function* runWorker(
+type Received = WorkerMessage | { type: 'crash'; error: Error } | { type: 'exit'; code: number };
+
+/** One parse worker and the messages it sent that were not read yet. */
+class ParseThread {
+  readonly worker: Worker;
+  readonly #queue: Received[] = [];
+  #wake: (() => void) | undefined;
+
+  constructor(input: WorkerInput, onWorker: ((worker: Worker) => void) | undefined) {
+    this.worker = new Worker(new URL('./parse-worker.ts', import.meta.url), {
+      workerData: input,
+      resourceLimits: { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 32 },
+    });
+    onWorker?.(this.worker);
+    const push = (item: Received): void => {
+      this.#queue.push(item);
+      this.#wake?.();
+    };
+    this.worker.on('message', (message: WorkerMessage) => {
+      push(message);
+    });
+    this.worker.on('error', (error: Error) => {
+      push({ type: 'crash', error });
+    });
+    this.worker.on('exit', (code: number) => {
+      push({ type: 'exit', code });
+    });
+  }
+
+  send(message: ToWorker): void {
+    this.worker.postMessage(message);
+  }
+
+  /** The worker's next batch (and one more may be parsed ahead), or undefined when it is done; throws its failure. */
+  async next(): Promise<ReadyBatch | undefined> {
+    while (this.#queue.length === 0) await new Promise<void>((resolve) => (this.#wake = resolve));
+    const message = this.#queue.shift() as Received;
+    switch (message.type) {
+      case 'batch':
+        this.send({ type: 'more' });
+        return message.batch;
+      case 'done':
+        return undefined;
+      case 'error': {
+        const { appError, code, message: text, details } = message.error;
+        if (appError && code !== undefined) {
+          throw new AppError(code as ErrorCode, text, details === undefined ? {} : { details });
+        }
+        throw new Error(`parsing failed: ${text}`);
+      }
+      case 'crash':
+        throw new Error(`the parse worker failed: ${message.error.message}`, { cause: message.error });
+      case 'exit':
+        throw new Error(`the parse worker stopped (exit code ${message.code}) before the end of the report`);
+    }
+  }
+}
+
+function workerInput(
   options: ParseWorkerOptions,
-  job: WorkerInput['job'],
+  job: ParseJob,
   settings: { batchSize: number; keepRejects: number },
-): AsyncGenerator<ReadyBatch> {
-  const input: WorkerInput = {
+  credit: number,
+): WorkerInput {
+  return {
     job,
     feeds: options.feeds,
     ipTableCacheDir: options.ipTableCacheDir,
     batchSize: settings.batchSize,
     keepRejects: settings.keepRejects,
-    credit: options.credit ?? 2,
+    credit,
   };
-  const worker = new Worker(new URL('./parse-worker.ts', import.meta.url), {
-    workerData: input,
-    resourceLimits: { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 32 },
-  });
-  options.onWorker?.(worker);
-  const queue: (WorkerMessage | { type: 'crash'; error: Error } | { type: 'exit'; code: number })[] = [];
-  let wake: (() => void) | undefined;
-  const push = (item: (typeof queue)[number]): void => {
-    queue.push(item);
-    wake?.();
-  };
-  worker.on('message', (message: WorkerMessage) => {
-    push(message);
-  });
-  worker.on('error', (error: Error) => {
-    push({ type: 'crash', error });
-  });
-  worker.on('exit', (code: number) => {
-    push({ type: 'exit', code });
-  });
+}
+
+async function* runWorker(
+  options: ParseWorkerOptions,
+  job: ParseJob,
+  settings: { batchSize: number; keepRejects: number },
+): AsyncGenerator<ReadyBatch> {
+  const thread = new ParseThread(workerInput(options, job, settings, options.credit ?? 2), options.onWorker);
   try {
-    for (;;) {
-      while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-      const message = queue.shift() as (typeof queue)[number];
-      switch (message.type) {
-        case 'batch':
-          worker.postMessage({ type: 'more' });
-          yield message.batch;
-          break;
-        case 'done':
-          return;
-        case 'error': {
-          const { appError, code, message: text, details } = message.error;
-          if (appError && code !== undefined) {
-            throw new AppError(code as ErrorCode, text, details === undefined ? {} : { details });
-          }
-          throw new Error(`parsing failed: ${text}`);
-        }
-        case 'crash':
-          throw new Error(`the parse worker failed: ${message.error.message}`, { cause: message.error });
-        case 'exit':
-          throw new Error(
-            `the parse worker stopped (exit code ${message.code}) before the end of the report`,
-          );
+    for (let batch = await thread.next(); batch !== undefined; batch = await thread.next()) yield batch;
+  } finally {
+    await thread.worker.terminate();
+  }
+}
+
+/**
+ * A report cut into segments (`cutSegments`), parsed by `workers` workers, segment j by worker j % workers;
+ * the batches come back in file order, segment by segment, so the report is stored as if one thread had
+ * parsed it. Rejects beyond `keepRejects` are dropped here, as one worker would have. The cut runs ahead
+ * of the workers by two segments each.
+ */
+async function* runWorkers(
+  options: ParseWorkerOptions,
+  job: ParseJob,
+  plan: SegmentPlan,
+  workers: number,
+  settings: { batchSize: number; keepRejects: number },
+): AsyncGenerator<ReadyBatch> {
+  // A worker may run ahead by a whole segment of its own while the others' are stored: enough batches
+  // for a segment of rows of 200 bytes or more, and one more.
+  const credit = Math.max(options.credit ?? 2, Math.ceil(plan.segmentBytes / (200 * settings.batchSize)) + 1);
+  const input = workerInput(options, { ...job, segments: plan }, settings, credit);
+  const threads = Array.from({ length: workers }, () => new ParseThread(input, options.onWorker));
+  const cut = cutSegments(job.path, plan);
+  const given = { count: 0, all: false };
+  // Gives out segments up to number `upTo`: how many were given, and whether that is all of them.
+  const give = async (upTo: number): Promise<{ count: number; all: boolean }> => {
+    while (!given.all && given.count <= upTo) {
+      const next = await cut.next();
+      if (next.done === true) {
+        given.all = true;
+        for (const thread of threads) thread.send({ type: 'last-segment-given' });
+      } else {
+        (threads[given.count % workers] as ParseThread).send({ type: 'segment', segment: next.value });
+        given.count++;
+      }
+    }
+    return given;
+  };
+  let kept = 0;
+  try {
+    for (let segment = 0; ; segment++) {
+      const { count, all } = await give(segment + 2 * workers - 1);
+      if (all && segment >= count) return;
+      const thread = threads[segment % workers] as ParseThread;
+      for (;;) {
+        const batch = await thread.next();
+        if (batch === undefined) throw new Error(`a parse worker ended before segment ${segment} was parsed`);
+        const rejects = batch.rejects.slice(0, settings.keepRejects - kept);
+        kept += rejects.length;
+        yield { ...batch, rejects };
+        if (batch.segment === segment) break;
       }
     }
   } finally {
-    await worker.terminate();
+    await cut.return(undefined);
+    await Promise.all(threads.map((thread) => thread.worker.terminate()));
   }
 }

@@ -4,7 +4,7 @@
  * not copied.
  */
 import type { FeedSettings } from '../intake/feeds.ts';
-import type { ReadyBatch } from '../intake/index.ts';
+import type { ReadyBatch, SegmentRange } from '../intake/index.ts';
 import type { ParseJob } from '../intake/parse-report.ts';
 
 export interface WorkerInput {
@@ -17,6 +17,13 @@ export interface WorkerInput {
   /** Batches the worker may parse ahead of the thread storing them. */
   credit: number;
 }
+
+/**
+ * What the ingesting thread says to a worker: one more batch may be parsed ahead; for a report cut into
+ * segments, parse this segment too, or there are no more.
+ */
+export type ToWorker =
+  { type: 'more' } | { type: 'segment'; segment: SegmentRange } | { type: 'last-segment-given' };
 
 export type WorkerMessage =
   | { type: 'batch'; batch: ReadyBatch }

@@ -26,6 +26,7 @@ export async function createReportProcessor(
     feeds,
     ipTableCacheDir: join(config.dataDir, 'ip-table'),
     inThreadBelowBytes: smallReportBytes,
+    workers: config.parseWorkers,
   });
   return new ReportProcessor({ store, parsers: new FeedParsers(feeds), parse }, log, afterReport);
 }

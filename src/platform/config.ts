@@ -168,6 +168,12 @@ export const configSchema = z.object({
     .min(1, { message: 'expected a whole number of at least 1' })
     .default(10)
     .describe('Reports one address may submit through the web form per hour; more get 429.'),
+  TOCSIN_PARSE_WORKERS: wholeNumber('expected a whole number of at least 1', 1)
+    .max(64, { message: 'expected at most 64' })
+    .default(1)
+    .describe(
+      'Worker threads that parse one large Shadowserver report side by side, in segments; each takes a core and about 100 MB.',
+    ),
   SHUTDOWN_TIMEOUT_MS: wholeNumber('expected a whole number of milliseconds')
     .default(30_000)
     .describe('How long a graceful shutdown waits for in-flight requests before closing them.'),
@@ -235,6 +241,8 @@ export interface Config {
   };
   /** Web-form reports one address may submit per hour. */
   readonly reportRateLimit: number;
+  /** Worker threads parsing one large Shadowserver report (`parseInWorker`'s `workers`). */
+  readonly parseWorkers: number;
   /** The configuration file that was read, if any. */
   readonly configFile: string | undefined;
 }
@@ -323,6 +331,7 @@ export function loadConfig({ env, cwd }: LoadConfigOptions): Config {
         ? defaultNotificationConfig
         : resolve(cwd, values.TOCSIN_NOTIFICATION_CONFIG),
     notifyEveryMs: values.TOCSIN_NOTIFY_EVERY_MS,
+    parseWorkers: values.TOCSIN_PARSE_WORKERS,
     dkim:
       values.DKIM_DOMAIN !== undefined &&
       values.DKIM_SELECTOR !== undefined &&

@@ -53,6 +53,7 @@ export const ingestCommand: Command = {
       feeds,
       ipTableCacheDir: join(config.dataDir, 'ip-table'),
       inThreadBelowBytes: smallReportBytes,
+      workers: config.parseWorkers,
     });
     const store = await context.openStore();
     let failed = false;

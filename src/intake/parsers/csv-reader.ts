@@ -24,6 +24,8 @@ export interface CsvReaderOptions {
   delimiter?: string;
   /** Longest record accepted, in characters. */
   maxRecordLength?: number;
+  /** The line number of the input's first line (default 1), for a part of a file read on its own. */
+  firstLine?: number;
 }
 
 export const defaultMaxRecordLength = 1024 * 1024;
@@ -56,7 +58,7 @@ export async function* readCsv(
   }
   const maxLength = options.maxRecordLength ?? defaultMaxRecordLength;
   let buffer = '';
-  let line = 1;
+  let line = options.firstLine ?? 1;
   let skipping = false;
   let first = true;
 

@@ -656,7 +656,8 @@ export function createShadowserverParser(schema: ShadowserverSchema): FeedParser
     const template = eventTemplate(report, options);
     let plan: Plan | undefined;
     let out: ParseItem[] = [];
-    for await (const batch of readCsv(withoutNul(input))) {
+    const csvOptions = options.firstLine === undefined ? {} : { firstLine: options.firstLine };
+    for await (const batch of readCsv(withoutNul(input), csvOptions)) {
       for (const item of batch) {
         if (isCsvProblem(item)) {
           if (plan === undefined) {

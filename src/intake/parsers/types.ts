@@ -38,6 +38,12 @@ export interface ParseOptions {
   observationTime: string;
   /** Overrides `feed.name` (as an IntelMQ collector does); parsers set their own otherwise. */
   feedName?: string;
+  /**
+   * The line number of the input's first line (default 1): a Shadowserver report cut into parts
+   * (`segments.ts`) is parsed part by part, each behind the file's header, and its lines keep their numbers
+   * in the file. Only the Shadowserver parser takes it (the only feed whose reports are cut).
+   */
+  firstLine?: number;
 }
 
 /**
