@@ -1,21 +1,23 @@
 /**
  * One measured run of the ingest benchmark, in its own process so that its peak RSS is its own:
- *   node bench/ingest-worker.ts parse FILE SCHEMA
+ *   node bench/ingest-worker.ts parse FILE SCHEMA [THREADS]   (with THREADS > 1: the file cut into segments)
  *   node bench/ingest-worker.ts store FILE SCHEMA [DATABASE_URL]
  *   node bench/ingest-worker.ts init DATA_DIR    (creates and migrates an embedded database, nothing else)
  * Prints one JSON line: rows, seconds, rows per second, peak RSS in MiB. With BENCH_DATA_DIR, `store` on
- * PGlite opens the database `init` made there instead of creating one.
+ * PGlite opens the database `init` made there instead of creating one; with BENCH_PARSE_WORKERS, `store`
+ * parses with that many workers (TOCSIN_PARSE_WORKERS).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { loadIpTable } from '../src/enrichment/index.ts';
 import { parseInWorker } from '../src/pipeline/parse-in-worker.ts';
-import { FeedParsers, ingestFile } from '../src/intake/index.ts';
+import { Worker } from 'node:worker_threads';
+import { cutSegments, FeedParsers, ingestFile, planSegments } from '../src/intake/index.ts';
 import { readInputEntries } from '../src/intake/input.ts';
 import { migrate, openStore } from '../src/platform/db/index.ts';
 
-const [mode, file = '', schemaPath = '', databaseUrl] = process.argv.slice(2);
+const [mode, file = '', schemaPath = '', fourth] = process.argv.slice(2);
 const parsers = new FeedParsers({ shadowserverSchemaPath: schemaPath });
 // Timing starts when the input is opened: opening the database (PGlite's first start builds a cluster and
 // compiles WebAssembly) is start-up cost, reported apart.
@@ -23,7 +25,9 @@ let started = performance.now();
 const setupStarted = started;
 let rows = 0;
 
-if (mode === 'parse') {
+if (mode === 'parse' && Number(fourth ?? 1) > 1) {
+  rows = await parseInThreads(Number(fourth));
+} else if (mode === 'parse') {
   const parse = parsers.parser('shadowserver');
   for await (const entry of readInputEntries(file, basename(file))) {
     for await (const batch of parse(entry.text, {
@@ -43,7 +47,7 @@ if (mode === 'parse') {
 } else if (mode === 'store') {
   const given = process.env.BENCH_DATA_DIR;
   const dataDir = given ?? mkdtempSync(join(tmpdir(), 'tocsin-bench-'));
-  const store = await openStore({ databaseUrl, dataDir });
+  const store = await openStore({ databaseUrl: fourth, dataDir });
   await migrate(store);
   // As the service and the CLI do: parsed in a worker thread, every event enriched from the IP table there.
   const parse = parseInWorker({
@@ -62,7 +66,39 @@ if (mode === 'parse') {
   await store.close();
   if (given === undefined) rmSync(dataDir, { recursive: true, force: true });
 } else {
-  throw new Error('usage: ingest-worker.ts parse|store FILE SCHEMA [DATABASE_URL] | init DATA_DIR');
+  throw new Error(
+    'usage: ingest-worker.ts parse FILE SCHEMA [THREADS] | store FILE SCHEMA [DATABASE_URL] | init DATA_DIR',
+  );
+}
+
+/** The file cut into segments as the parse workers have it, parsed by `threads` threads (parse-thread.ts). */
+async function parseInThreads(threads: number): Promise<number> {
+  const plan = await planSegments(file, { segmentBytes: 4 * 1024 * 1024 });
+  if (plan === undefined) throw new Error(`${file} is too small to cut`);
+  const workerData = { path: file, fileName: basename(file), schemaPath, plan };
+  const workers = Array.from(
+    { length: threads },
+    // The heap limits of the parse workers (`parse-in-worker.ts`).
+    () =>
+      new Worker(new URL('./parse-thread.ts', import.meta.url), {
+        workerData,
+        resourceLimits: { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 32 },
+      }),
+  );
+  const counts = workers.map(
+    (worker) =>
+      new Promise<number>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      }),
+  );
+  let index = 0;
+  for await (const segment of cutSegments(file, plan))
+    (workers[index++ % threads] as Worker).postMessage(segment);
+  for (const worker of workers) worker.postMessage('end');
+  const total = (await Promise.all(counts)).reduce((sum, count) => sum + count, 0);
+  await Promise.all(workers.map((worker) => worker.terminate()));
+  return total;
 }
 
 const seconds = (performance.now() - started) / 1000;

@@ -136,6 +136,8 @@ export async function runIngestBench(): Promise<void> {
         `generated ${size.toLocaleString('en-US')} scan_http rows (${sizeMiB.toFixed(0)} MiB); schema ${schema}\n`,
       );
       results.push([`parse only`, worker(['parse', file, schema])]);
+      // As TOCSIN_PARSE_WORKERS=2 cuts a report: the parser alone in two threads.
+      results.push([`parse only, 2 threads (segments)`, worker(['parse', file, schema, '2'])]);
       // The data directory is made (PGlite's initdb and migrations, the IP table's cache) in a process of its
       // own and its peak shown apart: it happens once per data directory, and peaks far above what ingesting
       // needs.
@@ -152,6 +154,13 @@ export async function runIngestBench(): Promise<void> {
           results.push([
             'parse + store, postgres',
             worker(['store', file, schema, url], { BENCH_DATA_DIR: dataDir }),
+          ]);
+          return Promise.resolve();
+        });
+        await withScratchDatabase(databaseUrl, 'tocsin_bench', (url) => {
+          results.push([
+            'parse + store, postgres, 2 parse workers',
+            worker(['store', file, schema, url], { BENCH_DATA_DIR: dataDir, BENCH_PARSE_WORKERS: '2' }),
           ]);
           return Promise.resolve();
         });
