@@ -82,7 +82,7 @@ async function parseInThreads(threads: number): Promise<number> {
     () =>
       new Worker(new URL('./parse-thread.ts', import.meta.url), {
         workerData,
-        resourceLimits: { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 32 },
+        resourceLimits: { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 8 },
       }),
   );
   const counts = workers.map(

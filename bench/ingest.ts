@@ -152,14 +152,14 @@ export async function runIngestBench(): Promise<void> {
         await withScratchDatabase(databaseUrl, 'tocsin_bench', (url) => {
           // The data directory holds only the IP table's cache here.
           results.push([
-            'parse + store, postgres',
-            worker(['store', file, schema, url], { BENCH_DATA_DIR: dataDir }),
+            'parse + store, postgres, 1 parse worker',
+            worker(['store', file, schema, url], { BENCH_DATA_DIR: dataDir, BENCH_PARSE_WORKERS: '1' }),
           ]);
           return Promise.resolve();
         });
         await withScratchDatabase(databaseUrl, 'tocsin_bench', (url) => {
           results.push([
-            'parse + store, postgres, 2 parse workers',
+            'parse + store, postgres, 2 workers (default)',
             worker(['store', file, schema, url], { BENCH_DATA_DIR: dataDir, BENCH_PARSE_WORKERS: '2' }),
           ]);
           return Promise.resolve();
@@ -170,12 +170,12 @@ export async function runIngestBench(): Promise<void> {
     }
     process.stdout.write(`\nnode ${process.version}, ${cpus().length} cores\n`);
     process.stdout.write(
-      `${'measurement'.padEnd(42)} ${'rows'.padStart(9)} ${'rows/s'.padStart(9)} ${'seconds'.padStart(7)} ` +
+      `${'measurement'.padEnd(46)} ${'rows'.padStart(9)} ${'rows/s'.padStart(9)} ${'seconds'.padStart(7)} ` +
         `${'setup s'.padStart(7)} ${'peak RSS'.padStart(9)}\n`,
     );
     for (const [label, r] of results) {
       process.stdout.write(
-        `${label.padEnd(42)} ${r.rows.toLocaleString('en-US').padStart(9)} ` +
+        `${label.padEnd(46)} ${r.rows.toLocaleString('en-US').padStart(9)} ` +
           `${Math.round(r.rowsPerSecond).toLocaleString('en-US').padStart(9)} ${r.seconds.toFixed(1).padStart(7)} ` +
           `${r.setupSeconds.toFixed(1).padStart(7)} ${`${Math.round(r.peakRssMiB)} MiB`.padStart(9)}\n`,
       );

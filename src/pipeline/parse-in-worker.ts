@@ -89,7 +89,9 @@ class ParseThread {
   constructor(input: WorkerInput, onWorker: ((worker: Worker) => void) | undefined) {
     this.worker = new Worker(new URL('./parse-worker.ts', import.meta.url), {
       workerData: input,
-      resourceLimits: { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 32 },
+      // A young generation of 8 MB rather than 32: storing 1,000,000 `scan_http` rows on PostgreSQL peaked at
+      // 435-457 MiB with two workers instead of 497-527 (320 instead of 345 with one), at the same speed.
+      resourceLimits: { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 8 },
     });
     onWorker?.(this.worker);
     const push = (item: Received): void => {

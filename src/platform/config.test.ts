@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +56,20 @@ describe('loadConfig', () => {
     const config = loadConfig({ env: { TOCSIN_SECRET: secret }, cwd });
     expect(config.secret).toBe(secret);
     expect(() => statSync(join(cwd, 'data', 'secret'))).toThrow();
+  });
+
+  it('parses with one worker on the embedded database, two on a server with two cores, or as set', () => {
+    const cwd = workspace();
+    const secret = 'x'.repeat(40);
+    const server = 'postgres://u@db:5432/t';
+    expect(loadConfig({ env: { TOCSIN_SECRET: secret }, cwd }).parseWorkers).toBe(1);
+    expect(loadConfig({ env: { TOCSIN_SECRET: secret, DATABASE_URL: server }, cwd }).parseWorkers).toBe(
+      Math.min(2, availableParallelism()),
+    );
+    const set = { TOCSIN_SECRET: secret, DATABASE_URL: server, TOCSIN_PARSE_WORKERS: '3' };
+    expect(loadConfig({ env: set, cwd }).parseWorkers).toBe(3);
+    const error = configError(() => loadConfig({ env: { ...set, TOCSIN_PARSE_WORKERS: '0' }, cwd }));
+    expect(error.message).toContain('TOCSIN_PARSE_WORKERS = "0" (from environment): expected a whole number');
   });
 
   it('lists every problem in one message, naming the variable, the value and what is expected', () => {
