@@ -78,6 +78,15 @@ export function parseInWorker(options: ParseWorkerOptions): ParseStrategy {
   };
 }
 
+/*
+ * A worker's young generation. One worker on the embedded database stored 1,000,000 `scan_http` rows at
+ * 27,574-29,788 rows/s with 32 MB and 24,153-25,205 with 8 (more scavenges, on the cores the storing thread
+ * needs). Two workers with 8 MB each peaked at 435-486 MiB on PostgreSQL, with 32 at 497-527, at the same
+ * speed.
+ */
+const oneWorkerYoungGenerationMb = 32;
+const workersYoungGenerationMb = 8;
+
 type Received = WorkerMessage | { type: 'crash'; error: Error } | { type: 'exit'; code: number };
 
 /** One parse worker and the messages it sent that were not read yet. */
@@ -86,12 +95,14 @@ class ParseThread {
   readonly #queue: Received[] = [];
   #wake: (() => void) | undefined;
 
-  constructor(input: WorkerInput, onWorker: ((worker: Worker) => void) | undefined) {
+  constructor(
+    input: WorkerInput,
+    onWorker: ((worker: Worker) => void) | undefined,
+    youngGenerationMb: number,
+  ) {
     this.worker = new Worker(new URL('./parse-worker.ts', import.meta.url), {
       workerData: input,
-      // A young generation of 8 MB rather than 32: storing 1,000,000 `scan_http` rows on PostgreSQL peaked at
-      // 435-457 MiB with two workers instead of 497-527 (320 instead of 345 with one), at the same speed.
-      resourceLimits: { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 8 },
+      resourceLimits: { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: youngGenerationMb },
     });
     onWorker?.(this.worker);
     const push = (item: Received): void => {
@@ -159,7 +170,11 @@ async function* runWorker(
   job: ParseJob,
   settings: { batchSize: number; keepRejects: number },
 ): AsyncGenerator<ReadyBatch> {
-  const thread = new ParseThread(workerInput(options, job, settings, options.credit ?? 2), options.onWorker);
+  const thread = new ParseThread(
+    workerInput(options, job, settings, options.credit ?? 2),
+    options.onWorker,
+    oneWorkerYoungGenerationMb,
+  );
   try {
     for (let batch = await thread.next(); batch !== undefined; batch = await thread.next()) yield batch;
   } finally {
@@ -184,7 +199,10 @@ async function* runWorkers(
   // for a segment of rows of 200 bytes or more, and one more.
   const credit = Math.max(options.credit ?? 2, Math.ceil(plan.segmentBytes / (200 * settings.batchSize)) + 1);
   const input = workerInput(options, { ...job, segments: plan }, settings, credit);
-  const threads = Array.from({ length: workers }, () => new ParseThread(input, options.onWorker));
+  const threads = Array.from(
+    { length: workers },
+    () => new ParseThread(input, options.onWorker, workersYoungGenerationMb),
+  );
   const cut = cutSegments(job.path, plan);
   const given = { count: 0, all: false };
   // Gives out segments up to number `upTo`: how many were given, and whether that is all of them.
