@@ -10,10 +10,11 @@ import { openReportArchive } from './archive.ts';
 import { enrichmentOf, loadIpTable } from '../enrichment/index.ts';
 import { exportEvents } from './export-events.ts';
 import { FeedParsers } from './feeds.ts';
-import { ingestFile, type IngestDeps, type IngestRequest } from './ingest.ts';
+import { ingestFile, type IngestDeps, type IngestRequest, type IngestResult } from './ingest.ts';
 import type { Event } from '../core/index.ts';
 import { parseInWorker } from '../pipeline/parse-in-worker.ts';
 import { storedEvents } from '../../test/events.ts';
+import { reportOfBadRows, shadowserverFixtureSchema } from '../../test/shadowserver-report.ts';
 
 const fixtures = new URL('../../test/fixtures/intake/', import.meta.url);
 const eventsFile = new URL('events.jsonl', fixtures).pathname;
@@ -218,5 +219,46 @@ describe.each(modes)(`ingest on ${backend}, %s`, (_mode, deps) => {
     // The id is that of the fact as the feed gave it, so new IP data never makes a known event new.
     const parsed = await ingestFile(await deps(), request(file));
     expect(parsed).toMatchObject({ accepted: 0, duplicates: 2 });
+  });
+});
+
+describe(`ingest of a Shadowserver report cut among workers on ${backend}`, () => {
+  it('stores the same events, sightings, records and rejects as one worker, and knows them again', async () => {
+    const path = scratch('2024-05-01-scan_http-big.csv', reportOfBadRows(40));
+    const shadowserver = { shadowserverSchemaPath: shadowserverFixtureSchema };
+    const withSchema = new FeedParsers(shadowserver);
+    const stored = async (into: Store) => {
+      const sightings = await into.db
+        .selectFrom('event_sightings')
+        .select(['event_id', 'line'])
+        .orderBy('line')
+        .execute();
+      const records = (await storedEvents(into)).map(({ id, data, raw }) => ({ id, data, raw }));
+      return { sightings, records };
+    };
+    const comparable = ({ report: _, ...rest }: IngestResult) => rest;
+    // Both reports received at the same time, so their events' time.observation is the same.
+    const now = () => new Date('2026-11-23T10:00:00Z');
+    const one = await ingestFile(
+      { store, parsers: withSchema, parse: parseInWorker({ feeds: shadowserver }), now },
+      request(path),
+    );
+    expect(one).toMatchObject({ status: 'processed', feed: 'shadowserver' });
+    expect(one.duplicates).toBeGreaterThan(0);
+    expect(one.rejected).toBeGreaterThan(100);
+    const other = await createTestStore();
+    try {
+      const cut = (workers: number) => parseInWorker({ feeds: shadowserver, workers, segmentBytes: 900 });
+      const several = await ingestFile(
+        { store: other, parsers: withSchema, parse: cut(2), now },
+        request(path),
+      );
+      expect(comparable(several)).toEqual(comparable(one));
+      expect(await stored(other)).toEqual(await stored(store));
+      const again = await ingestFile({ store: other, parsers: withSchema, parse: cut(3) }, request(path));
+      expect(again).toMatchObject({ accepted: 0, duplicates: one.accepted + one.duplicates });
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import type { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
+import { reportOfBadRows, shadowserverFixtureSchema } from '../../test/shadowserver-report.ts';
 import { buildZip } from '../../test/zip.ts';
 import { AppError } from '../core/index.ts';
 import { decodeChunk } from '../intake/event-records.ts';
@@ -14,7 +15,6 @@ import { parseInWorker } from './parse-in-worker.ts';
 
 const feeds = { shadowserverSchemaPath: join(tmpdir(), 'tocsin-no-schema', 'intelmq.json') };
 const eventsFile = new URL('../../test/fixtures/intake/events.jsonl', import.meta.url).pathname;
-const shadowserverFixtures = new URL('../../test/fixtures/shadowserver', import.meta.url).pathname;
 const settings = { batchSize: 2, keepRejects: 100 };
 
 function job(path: string, overrides: Partial<ParseJob> = {}): ParseJob {
@@ -120,18 +120,9 @@ describe('parsing in a worker thread', () => {
   });
 
   it('parses a Shadowserver report cut into segments by several workers as one thread does', async () => {
-    // The fixture's rows (bad ones, one over two lines, one whose quote runs to the end) many times over,
-    // each time with other names so that no event repeats, with NULs and stray quotes between them.
-    const fixture = readFileSync(join(shadowserverFixtures, '2024-05-01-scan_http-rejects.csv'), 'utf8');
-    const [header = '', ...rows] = fixture.split('\n');
-    const body = Array.from({ length: 30 }, (_, k) =>
-      [...rows.slice(0, -1), `"x"y,"\u0000"ab`, rows.join('\n').slice(0, 200)]
-        .join('\n')
-        .replaceAll('example.net', `example${k}.net`),
-    ).join('\n');
-    const path = scratch('2024-05-01-scan_http-big.csv', `${header}\n${body}\n`);
+    const path = scratch('2024-05-01-scan_http-big.csv', reportOfBadRows(30));
     const input = job(path);
-    const feedsWithSchema = { shadowserverSchemaPath: join(shadowserverFixtures, 'intelmq-schema.json') };
+    const feedsWithSchema = { shadowserverSchemaPath: shadowserverFixtureSchema };
     const tight = { batchSize: 7, keepRejects: 50 };
     // An event repeated in the report is kept once per batch; batches are cut elsewhere in segments, so
     // what is compared is each event's first row and record.
