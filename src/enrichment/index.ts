@@ -1,2 +1,10 @@
-export { loadIpTable, IpTable, type IpInfo, type IpTableStats, type LoadIpTableOptions } from './ip-table.ts';
+export {
+  loadIpTable,
+  sharedIpTableBytes,
+  ipTableOfBytes,
+  IpTable,
+  type IpInfo,
+  type IpTableStats,
+  type LoadIpTableOptions,
+} from './ip-table.ts';
 export { enrichmentOf, type IpLookup } from './enrich-event.ts';

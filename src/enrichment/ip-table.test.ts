@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeIpTable } from './ip-table-cache.ts';
-import { loadIpTable, type IpInfo, type IpTable } from './ip-table.ts';
+import { ipTableOfBytes, loadIpTable, sharedIpTableBytes, type IpInfo, type IpTable } from './ip-table.ts';
 
 // ---------------------------------------------------------------------------------------------------------
 // Reference: naive text parsing and formatting
@@ -422,5 +422,23 @@ describe('IP table cache file', () => {
     expect(decodeIpTable(bytes)).toBeDefined();
     expect(decodeIpTable(Buffer.from('not a table'))).toBeUndefined();
     expect((await loadIpTable({ cacheDir: dir })).stats.loadedFrom).toBe('cache');
+  });
+
+  it('is shared between threads as bytes: made when missing or damaged, read when there', async () => {
+    const fresh = await mkdtemp(join(tmpdir(), 'tocsin-ip-shared-'));
+    try {
+      const made = await sharedIpTableBytes(fresh);
+      expect(made).toBeInstanceOf(SharedArrayBuffer);
+      const [file] = (await readdir(fresh)).filter((f) => f.endsWith('.bin'));
+      expect(Buffer.from(made).equals(await readFile(join(fresh, file!)))).toBe(true);
+      expect(sameAnswers(table, await ipTableOfBytes(made))).toEqual([]);
+      const read = await sharedIpTableBytes(fresh);
+      expect(Buffer.from(read).equals(Buffer.from(made))).toBe(true);
+      await truncate(join(fresh, file!), 100);
+      expect(Buffer.from(await sharedIpTableBytes(fresh)).equals(Buffer.from(made))).toBe(true);
+      await expect(ipTableOfBytes(new SharedArrayBuffer(64))).rejects.toThrow(/not a valid cache file/);
+    } finally {
+      await rm(fresh, { recursive: true, force: true });
+    }
   });
 });

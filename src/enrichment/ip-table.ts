@@ -9,6 +9,7 @@
  * answer: a lookup is one binary search (after a 65,536-bucket index on the top 16 bits) and returns the
  * block's answer, built once when first asked for and then shared.
  */
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   formatIPv4,
@@ -25,7 +26,13 @@ import {
   type CountryColumns,
   type IpTableData,
 } from './ip-table-build.ts';
-import { cacheFileName, readIpTableCache, writeIpTableCache } from './ip-table-cache.ts';
+import {
+  cacheFileName,
+  decodeIpTable,
+  encodeIpTable,
+  readIpTableCache,
+  writeIpTableCache,
+} from './ip-table-cache.ts';
 
 /**
  * What the table knows about one address. A field is undefined where the data has no range for it.
@@ -214,6 +221,57 @@ export async function loadIpTable(options: LoadIpTableOptions = {}): Promise<IpT
     }
   }
   return new IpTable(data, stats);
+}
+
+/**
+ * The IP table's cache file in memory that worker threads share (each parse worker would otherwise hold
+ * its own 28 MB copy): the bytes `loadIpTable` reads from `cacheDir`, the file made first when missing.
+ */
+export async function sharedIpTableBytes(cacheDir: string): Promise<SharedArrayBuffer> {
+  const packages = await findDataPackages();
+  const fileName = cacheFileName(packages);
+  // Read straight into shared memory: a copy on the way would double the table's memory for a while.
+  const shared = await readShared(join(cacheDir, fileName));
+  if (shared !== undefined && decodeIpTable(Buffer.from(shared)) !== undefined) return shared;
+  const data = await buildIpTableData(packages);
+  // As `loadIpTable`: a cache that cannot be written costs the next start a rebuild, nothing more.
+  await writeIpTableCache(cacheDir, fileName, data).catch(() => undefined);
+  const file = encodeIpTable(data);
+  const built = new SharedArrayBuffer(file.byteLength);
+  new Uint8Array(built).set(file);
+  return built;
+}
+
+/** The IP table over bytes from `sharedIpTableBytes`, without copying them. */
+export async function ipTableOfBytes(bytes: SharedArrayBuffer): Promise<IpTable> {
+  const data = decodeIpTable(Buffer.from(bytes));
+  if (data === undefined) throw new Error('the shared IP table bytes are not a valid cache file');
+  const packages = await findDataPackages();
+  const sources = [packages.asn, packages.country].map(({ name, version }) => ({ name, version }));
+  return new IpTable(data, statsOf(data, 'cache', sources));
+}
+
+async function readShared(path: string): Promise<SharedArrayBuffer | undefined> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    const { size } = await handle.stat();
+    const shared = new SharedArrayBuffer(size);
+    const view = new Uint8Array(shared);
+    for (let at = 0; at < size;) {
+      const { bytesRead } = await handle.read(view, at, size - at, at);
+      if (bytesRead === 0) return undefined;
+      at += bytesRead;
+    }
+    return shared;
+  } finally {
+    await handle.close();
+  }
 }
 
 function statsOf(

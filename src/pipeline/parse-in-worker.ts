@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { AppError, type ErrorCode, type Event } from '../core/index.ts';
-import { enrichmentOf, loadIpTable } from '../enrichment/index.ts';
+import { enrichmentOf, ipTableOfBytes, sharedIpTableBytes } from '../enrichment/index.ts';
 import { detectFeed, type FeedSettings } from '../intake/feeds.ts';
 import type { ParseJob } from '../intake/parse-report.ts';
 import { cutSegments, planSegments, type SegmentPlan } from '../intake/segments.ts';
@@ -49,15 +49,18 @@ export const smallReportBytes = 4 * 1024 * 1024;
 export function parseInWorker(options: ParseWorkerOptions): ParseStrategy {
   let parsers: FeedParsers | undefined;
   let enrich: Promise<Enricher> | undefined;
+  // The IP table's bytes, read once and shared by this thread and every worker.
+  let ipTable: Promise<SharedArrayBuffer> | undefined;
+  const { ipTableCacheDir } = options;
+  const sharedTable = (): Promise<SharedArrayBuffer> | undefined =>
+    ipTableCacheDir === undefined ? undefined : (ipTable ??= sharedIpTableBytes(ipTableCacheDir));
   return async function* (job, settings) {
     const threshold = options.inThreadBelowBytes ?? 0;
+    const table = await sharedTable();
     if (threshold > 0 && (await stat(job.path)).size < threshold) {
       parsers ??= new FeedParsers(options.feeds);
-      const { ipTableCacheDir } = options;
-      if (ipTableCacheDir !== undefined) {
-        enrich ??= loadIpTable({ cacheDir: ipTableCacheDir }).then(
-          (table) => (event: Event) => enrichmentOf(table, event),
-        );
+      if (table !== undefined) {
+        enrich ??= ipTableOfBytes(table).then((loaded) => (event: Event) => enrichmentOf(loaded, event));
       }
       yield* parseHere(job, {
         parsers,
@@ -73,8 +76,8 @@ export function parseInWorker(options: ParseWorkerOptions): ParseStrategy {
       (job.feed ?? detectFeed(job.fileName, false)) === 'shadowserver'
         ? await planSegments(job.path, { segmentBytes: options.segmentBytes ?? defaultSegmentBytes })
         : undefined;
-    if (cut === undefined) yield* runWorker(options, job, settings);
-    else yield* runWorkers(options, job, cut, workers, settings);
+    if (cut === undefined) yield* runWorker(options, table, job, settings);
+    else yield* runWorkers(options, table, job, cut, workers, settings);
   };
 }
 
@@ -151,6 +154,7 @@ class ParseThread {
 
 function workerInput(
   options: ParseWorkerOptions,
+  ipTable: SharedArrayBuffer | undefined,
   job: ParseJob,
   settings: { batchSize: number; keepRejects: number },
   credit: number,
@@ -158,7 +162,7 @@ function workerInput(
   return {
     job,
     feeds: options.feeds,
-    ipTableCacheDir: options.ipTableCacheDir,
+    ipTable,
     batchSize: settings.batchSize,
     keepRejects: settings.keepRejects,
     credit,
@@ -167,11 +171,12 @@ function workerInput(
 
 async function* runWorker(
   options: ParseWorkerOptions,
+  ipTable: SharedArrayBuffer | undefined,
   job: ParseJob,
   settings: { batchSize: number; keepRejects: number },
 ): AsyncGenerator<ReadyBatch> {
   const thread = new ParseThread(
-    workerInput(options, job, settings, options.credit ?? 2),
+    workerInput(options, ipTable, job, settings, options.credit ?? 2),
     options.onWorker,
     oneWorkerYoungGenerationMb,
   );
@@ -190,6 +195,7 @@ async function* runWorker(
  */
 async function* runWorkers(
   options: ParseWorkerOptions,
+  ipTable: SharedArrayBuffer | undefined,
   job: ParseJob,
   plan: SegmentPlan,
   workers: number,
@@ -198,7 +204,7 @@ async function* runWorkers(
   // A worker may run ahead by a whole segment of its own while the others' are stored: enough batches
   // for a segment of rows of 200 bytes or more, and one more.
   const credit = Math.max(options.credit ?? 2, Math.ceil(plan.segmentBytes / (200 * settings.batchSize)) + 1);
-  const input = workerInput(options, { ...job, segments: plan }, settings, credit);
+  const input = workerInput(options, ipTable, { ...job, segments: plan }, settings, credit);
   const threads = Array.from(
     { length: workers },
     () => new ParseThread(input, options.onWorker, workersYoungGenerationMb),

@@ -10,8 +10,8 @@ import type { ParseJob } from '../intake/parse-report.ts';
 export interface WorkerInput {
   job: ParseJob;
   feeds: FeedSettings;
-  /** Where the IP table's cache is; without it events are not enriched. */
-  ipTableCacheDir: string | undefined;
+  /** The IP table's cache file, shared by the threads (`sharedIpTableBytes`); without it events are not enriched. */
+  ipTable: SharedArrayBuffer | undefined;
   batchSize: number;
   keepRejects: number;
   /** Batches the worker may parse ahead of the thread storing them. */

@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { isAppError } from '../core/index.ts';
-import { enrichmentOf, loadIpTable } from '../enrichment/index.ts';
+import { enrichmentOf, ipTableOfBytes } from '../enrichment/index.ts';
 import { FeedParsers, parseHere, type SegmentRange } from '../intake/index.ts';
 import { toWire, type ToWorker, type WorkerInput, type WorkerMessage } from './parse-wire.ts';
 
@@ -52,8 +52,7 @@ function post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
 }
 
 try {
-  const table =
-    input.ipTableCacheDir === undefined ? undefined : await loadIpTable({ cacheDir: input.ipTableCacheDir });
+  const table = input.ipTable === undefined ? undefined : await ipTableOfBytes(input.ipTable);
   const batches = parseHere(
     input.job,
     {
