@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { loadIpTable } from '../src/enrichment/index.ts';
-import { parseInWorker } from '../src/pipeline/parse-in-worker.ts';
+import { parseInWorker, parseWorkerLimits } from '../src/pipeline/parse-in-worker.ts';
 import { Worker } from 'node:worker_threads';
 import { cutSegments, FeedParsers, ingestFile, planSegments } from '../src/intake/index.ts';
 import { readInputEntries } from '../src/intake/input.ts';
@@ -78,11 +78,10 @@ async function parseInThreads(threads: number): Promise<number> {
   const workerData = { path: file, fileName: basename(file), schemaPath, plan };
   const workers = Array.from(
     { length: threads },
-    // The heap limits of the parse workers (`parse-in-worker.ts`).
     () =>
       new Worker(new URL('./parse-thread.ts', import.meta.url), {
         workerData,
-        resourceLimits: { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 8 },
+        resourceLimits: parseWorkerLimits(threads),
       }),
   );
   const counts = workers.map(

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { FeedParsers, type SegmentPlan, type SegmentRange } from '../src/intake/index.ts';
-import { readSegment } from '../src/intake/segments.ts';
+import { readSegment, segmentInput } from '../src/intake/segments.ts';
 
 const { path, fileName, schemaPath, plan } = workerData as {
   path: string;
@@ -26,15 +26,8 @@ port.on('message', (message: SegmentRange | 'end') => {
       port.close();
       return;
     }
-    const segment = await readSegment(path, plan, message);
-    async function* text(): AsyncGenerator<string> {
-      yield `${segment.header}\n${segment.text}`;
-    }
-    const options = {
-      fileName,
-      observationTime: '2026-11-23T00:00:00+00:00',
-      firstLine: segment.firstLine - 1,
-    };
-    for await (const batch of parse(text(), options)) records += batch.length;
+    const { text, firstLine } = segmentInput(await readSegment(path, plan, message));
+    const options = { fileName, observationTime: '2026-11-23T00:00:00+00:00', firstLine };
+    for await (const batch of parse(text, options)) records += batch.length;
   });
 });

@@ -5,7 +5,7 @@
  * bytes — then each column in a fixed order, every section padded to 4 bytes. The ranges' bounds are not
  * stored: the blocks hold them. A file that fails any check is not used.
  */
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { AsnColumns, CountryColumns, DataPackage, IpTableData } from './ip-table-build.ts';
@@ -144,6 +144,36 @@ export async function readIpTableCache(dir: string, fileName: string): Promise<I
     throw error;
   }
   return decodeIpTable(file);
+}
+
+/**
+ * The cache file in shared memory, for threads to read in place, or undefined when there is no usable file.
+ * Read straight into it: a copy on the way would hold the table twice for a while.
+ */
+export async function readSharedIpTableCache(
+  dir: string,
+  fileName: string,
+): Promise<SharedArrayBuffer | undefined> {
+  let handle: FileHandle;
+  try {
+    handle = await open(join(dir, fileName), 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    const { size } = await handle.stat();
+    const shared = new SharedArrayBuffer(size);
+    const view = new Uint8Array(shared);
+    for (let at = 0; at < size;) {
+      const { bytesRead } = await handle.read(view, at, size - at, at);
+      if (bytesRead === 0) return undefined;
+      at += bytesRead;
+    }
+    return decodeIpTable(Buffer.from(shared)) === undefined ? undefined : shared;
+  } finally {
+    await handle.close();
+  }
 }
 
 /**

@@ -9,7 +9,6 @@
  * answer: a lookup is one binary search (after a 65,536-bucket index on the top 16 bits) and returns the
  * block's answer, built once when first asked for and then shared.
  */
-import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   formatIPv4,
@@ -31,6 +30,7 @@ import {
   decodeIpTable,
   encodeIpTable,
   readIpTableCache,
+  readSharedIpTableCache,
   writeIpTableCache,
 } from './ip-table-cache.ts';
 
@@ -230,9 +230,8 @@ export async function loadIpTable(options: LoadIpTableOptions = {}): Promise<IpT
 export async function sharedIpTableBytes(cacheDir: string): Promise<SharedArrayBuffer> {
   const packages = await findDataPackages();
   const fileName = cacheFileName(packages);
-  // Read straight into shared memory: a copy on the way would double the table's memory for a while.
-  const shared = await readShared(join(cacheDir, fileName));
-  if (shared !== undefined && decodeIpTable(Buffer.from(shared)) !== undefined) return shared;
+  const shared = await readSharedIpTableCache(cacheDir, fileName);
+  if (shared !== undefined) return shared;
   const data = await buildIpTableData(packages);
   // As `loadIpTable`: a cache that cannot be written costs the next start a rebuild, nothing more.
   await writeIpTableCache(cacheDir, fileName, data).catch(() => undefined);
@@ -249,29 +248,6 @@ export async function ipTableOfBytes(bytes: SharedArrayBuffer): Promise<IpTable>
   const packages = await findDataPackages();
   const sources = [packages.asn, packages.country].map(({ name, version }) => ({ name, version }));
   return new IpTable(data, statsOf(data, 'cache', sources));
-}
-
-async function readShared(path: string): Promise<SharedArrayBuffer | undefined> {
-  let handle: FileHandle;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  try {
-    const { size } = await handle.stat();
-    const shared = new SharedArrayBuffer(size);
-    const view = new Uint8Array(shared);
-    for (let at = 0; at < size;) {
-      const { bytesRead } = await handle.read(view, at, size - at, at);
-      if (bytesRead === 0) return undefined;
-      at += bytesRead;
-    }
-    return shared;
-  } finally {
-    await handle.close();
-  }
 }
 
 function statsOf(

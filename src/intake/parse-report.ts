@@ -8,7 +8,7 @@ import { recordLineOf } from './event-records.ts';
 import { BatchBuilder, eventToStore } from './events.repo.ts';
 import { detectFeed, type FeedKind, type FeedParsers } from './feeds.ts';
 import { readInputEntries, type InputContainer, type InputEntry } from './input.ts';
-import { readSegment, type Segment, type SegmentPlan, type SegmentRange } from './segments.ts';
+import { readSegment, segmentInput, type Segment, type SegmentPlan, type SegmentRange } from './segments.ts';
 
 export interface ParseJob {
   /** The report the batches are prepared for (`prepareBatch`). */
@@ -97,7 +97,7 @@ export async function* parseReport(
       target.rejects.push(item);
     }
   };
-  const entries: AsyncIterable<InputEntry & { segment?: Segment }> =
+  const entries: AsyncIterable<InputEntry & { segment?: Segment; firstLine?: number }> =
     job.segments === undefined
       ? readInputEntries(job.path, job.fileName, {
           onBytes: (read) => {
@@ -121,7 +121,7 @@ export async function* parseReport(
       observationTime: job.observationTime,
       ...(job.reportType === undefined ? {} : { reportType: job.reportType }),
       ...(job.feedName === undefined ? {} : { feedName: job.feedName }),
-      ...(entry.segment === undefined ? {} : { firstLine: entry.segment.firstLine - 1 }),
+      ...(entry.firstLine === undefined ? {} : { firstLine: entry.firstLine }),
     };
     if (entry.segment !== undefined) bytesRead = entry.segment.start;
     if (batch !== undefined && batch.feed !== kind && batch.records > 0) {
@@ -205,24 +205,20 @@ export async function* parseReport(
   }
 }
 
-/** A reader's segments as inputs of their own: the file's header, then the segment's lines. */
+/** The segments given to this thread, each an input of its own (`segmentInput`). */
 async function* segmentEntries(
   path: string,
   name: string,
   plan: SegmentPlan,
   ranges: AsyncIterable<SegmentRange>,
-): AsyncGenerator<InputEntry & { segment: Segment }> {
+): AsyncGenerator<InputEntry & { segment: Segment; firstLine: number }> {
   for await (const range of ranges) {
     const segment = await readSegment(path, plan, range);
-    yield { name, text: textOnce(`${segment.header}\n${segment.text}`), segment };
+    yield { name, ...segmentInput(segment), segment };
   }
 }
 
 function segmentsGiven(segments: AsyncIterable<SegmentRange> | undefined): AsyncIterable<SegmentRange> {
   if (segments === undefined) throw new Error('a job cut into segments is parsed with the segments given');
   return segments;
-}
-
-async function* textOnce(text: string): AsyncGenerator<string> {
-  yield text;
 }

@@ -135,6 +135,18 @@ export async function readSegment(path: string, plan: SegmentPlan, range: Segmen
   }
 }
 
+/**
+ * A segment as a parser reads it: the file's header, then the segment's lines, numbered from `firstLine`
+ * (the header's number, one before the segment's first line) so that they keep their numbers in the file.
+ */
+export function segmentInput(segment: Segment): { text: AsyncIterable<string>; firstLine: number } {
+  return { text: once(`${segment.header}\n${segment.text}`), firstLine: segment.firstLine - 1 };
+}
+
+async function* once(text: string): AsyncGenerator<string> {
+  yield text;
+}
+
 // States of `RecordScanner`.
 const fieldStart = 0;
 const inField = 1;

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { AppError, type ErrorCode, type Event } from '../core/index.ts';
 import { enrichmentOf, ipTableOfBytes, sharedIpTableBytes } from '../enrichment/index.ts';
 import { detectFeed, type FeedSettings } from '../intake/feeds.ts';
@@ -52,8 +52,15 @@ export function parseInWorker(options: ParseWorkerOptions): ParseStrategy {
   // The IP table's bytes, read once and shared by this thread and every worker.
   let ipTable: Promise<SharedArrayBuffer> | undefined;
   const { ipTableCacheDir } = options;
-  const sharedTable = (): Promise<SharedArrayBuffer> | undefined =>
-    ipTableCacheDir === undefined ? undefined : (ipTable ??= sharedIpTableBytes(ipTableCacheDir));
+  const sharedTable = (): Promise<SharedArrayBuffer> | undefined => {
+    if (ipTableCacheDir === undefined) return undefined;
+    // A failed read is tried again with the next report rather than remembered.
+    ipTable ??= sharedIpTableBytes(ipTableCacheDir).catch((error: unknown) => {
+      ipTable = undefined;
+      throw error;
+    });
+    return ipTable;
+  };
   return async function* (job, settings) {
     const threshold = options.inThreadBelowBytes ?? 0;
     const table = await sharedTable();
@@ -81,14 +88,15 @@ export function parseInWorker(options: ParseWorkerOptions): ParseStrategy {
   };
 }
 
-/*
- * A worker's young generation. One worker on the embedded database stored 1,000,000 `scan_http` rows at
- * 27,574-29,788 rows/s with 32 MB and 24,153-25,205 with 8 (more scavenges, on the cores the storing thread
- * needs). Two workers with 8 MB each peaked at 435-486 MiB on PostgreSQL, with 32 at 497-527, at the same
- * speed.
+/**
+ * The heap limits of a parse worker, when `workers` parse one report. The young generation: one worker on
+ * the embedded database stored 1,000,000 `scan_http` rows at 27,574-29,788 rows/s with 32 MB and
+ * 24,153-25,205 with 8 (more scavenges, on the cores the storing thread needs); two workers with 8 MB each
+ * peaked at 435-486 MiB on PostgreSQL, with 32 at 497-527, at the same speed.
  */
-const oneWorkerYoungGenerationMb = 32;
-const workersYoungGenerationMb = 8;
+export function parseWorkerLimits(workers: number): ResourceLimits {
+  return { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: workers > 1 ? 8 : 32 };
+}
 
 type Received = WorkerMessage | { type: 'crash'; error: Error } | { type: 'exit'; code: number };
 
@@ -98,14 +106,10 @@ class ParseThread {
   readonly #queue: Received[] = [];
   #wake: (() => void) | undefined;
 
-  constructor(
-    input: WorkerInput,
-    onWorker: ((worker: Worker) => void) | undefined,
-    youngGenerationMb: number,
-  ) {
+  constructor(input: WorkerInput, onWorker: ((worker: Worker) => void) | undefined, limits: ResourceLimits) {
     this.worker = new Worker(new URL('./parse-worker.ts', import.meta.url), {
       workerData: input,
-      resourceLimits: { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: youngGenerationMb },
+      resourceLimits: limits,
     });
     onWorker?.(this.worker);
     const push = (item: Received): void => {
@@ -178,7 +182,7 @@ async function* runWorker(
   const thread = new ParseThread(
     workerInput(options, ipTable, job, settings, options.credit ?? 2),
     options.onWorker,
-    oneWorkerYoungGenerationMb,
+    parseWorkerLimits(1),
   );
   try {
     for (let batch = await thread.next(); batch !== undefined; batch = await thread.next()) yield batch;
@@ -207,12 +211,12 @@ async function* runWorkers(
   const input = workerInput(options, ipTable, { ...job, segments: plan }, settings, credit);
   const threads = Array.from(
     { length: workers },
-    () => new ParseThread(input, options.onWorker, workersYoungGenerationMb),
+    () => new ParseThread(input, options.onWorker, parseWorkerLimits(workers)),
   );
   const cut = cutSegments(job.path, plan);
+  // Segments given out so far, and whether that is all of them.
   const given = { count: 0, all: false };
-  // Gives out segments up to number `upTo`: how many were given, and whether that is all of them.
-  const give = async (upTo: number): Promise<{ count: number; all: boolean }> => {
+  const give = async (upTo: number): Promise<void> => {
     while (!given.all && given.count <= upTo) {
       const next = await cut.next();
       if (next.done === true) {
@@ -223,13 +227,12 @@ async function* runWorkers(
         given.count++;
       }
     }
-    return given;
   };
   let kept = 0;
   try {
     for (let segment = 0; ; segment++) {
-      const { count, all } = await give(segment + 2 * workers - 1);
-      if (all && segment >= count) return;
+      await give(segment + 2 * workers - 1);
+      if (given.all && segment >= given.count) return;
       const thread = threads[segment % workers] as ParseThread;
       for (;;) {
         const batch = await thread.next();

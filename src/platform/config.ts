@@ -182,8 +182,8 @@ export const configSchema = z.object({
 
 /**
  * Parse workers when TOCSIN_PARSE_WORKERS is unset. On a PostgreSQL server two workers stored 1,000,000
- * `scan_http` rows about a fifth faster than one on two cores (four runs against two), within 500 MB; the embedded database's work is
- * the ingesting thread's own, so a second worker only competed with it for a core (+6 %, and 1,087 MiB).
+ * `scan_http` rows up to a fifth faster than one on two cores, within 500 MB. The embedded database's work
+ * is the ingesting thread's own, so a second worker only competed with it for a core (+6 %, 1,087 MiB).
  */
 function defaultParseWorkers(databaseUrl: string | undefined): number {
   return databaseUrl === undefined ? 1 : Math.min(2, availableParallelism());
