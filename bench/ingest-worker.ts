@@ -11,9 +11,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { loadIpTable } from '../src/enrichment/index.ts';
-import { parseInWorker, parseWorkerLimits } from '../src/pipeline/parse-in-worker.ts';
 import { Worker } from 'node:worker_threads';
-import { cutSegments, FeedParsers, ingestFile, planSegments } from '../src/intake/index.ts';
+import {
+  cutSegments,
+  FeedParsers,
+  ingestFile,
+  parseInWorker,
+  parseWorkerLimits,
+  planSegments,
+} from '../src/intake/index.ts';
 import { readInputEntries } from '../src/intake/input.ts';
 import { migrate, openStore } from '../src/platform/db/index.ts';
 

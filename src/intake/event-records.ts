@@ -7,7 +7,8 @@
  */
 import { constants, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
 import { canonicalMember, type CanonicalBody, type Event } from '../core/index.ts';
-import { BufferPool, ByteBuilder, type Store } from '../platform/db/index.ts';
+import { BufferPool, ByteBuilder } from '../platform/copy/index.ts';
+import type { Store } from '../platform/db/index.ts';
 
 /** Where an event's record is: its chunk, its line in it, and the CSV header its raw text follows. */
 export interface RecordRef {

@@ -4,7 +4,8 @@ import { eventId, type Event } from '../core/index.ts';
 import type { SqlSession, Store } from '../platform/db/index.ts';
 import { sql } from 'kysely';
 import { createEmptyStore } from '../../test/empty-store.ts';
-import { encodeCopyRow, migrate, readMigrations } from '../platform/db/index.ts';
+import { encodeCopyRow } from '../platform/copy/index.ts';
+import { migrate, readMigrations } from '../platform/db/index.ts';
 import {
   eventToStore,
   prepareBatch,

@@ -6,9 +6,8 @@ import {
   encodeCopyText,
   pickCopyRows,
   type CopyRowBytes,
-  type SqlSession,
-  type Store,
-} from '../platform/db/index.ts';
+} from '../platform/copy/index.ts';
+import type { SqlSession, Store } from '../platform/db/index.ts';
 import { ChunkWriter, recordLine, type RecordLine } from './event-records.ts';
 
 /** An event ready to store: its content-hash id, its record line, the columns SQL selects on, its line. */

@@ -1,14 +1,18 @@
-export { ingestFile, receiveReport, processReport, maxRejectsKept, parseHere } from './ingest.ts';
-export type {
-  IngestRequest,
-  Enricher,
-  IngestDeps,
-  IngestProgress,
-  IngestResult,
-  ParseStrategy,
-  ReadyBatch,
-  RejectSummary,
-} from './ingest.ts';
+export { ingestFile, receiveReport, processReport, maxRejectsKept } from './ingest.ts';
+export type { IngestRequest, IngestDeps, IngestProgress, IngestResult } from './ingest.ts';
+export {
+  parseHere,
+  type Enricher,
+  type ParseStrategy,
+  type ReadyBatch,
+  type RejectSummary,
+} from './parse-report.ts';
+export {
+  parseInWorker,
+  parseWorkerLimits,
+  smallReportBytes,
+  type ParseWorkerOptions,
+} from './parse-in-worker.ts';
 export {
   FeedParsers,
   feedKinds,

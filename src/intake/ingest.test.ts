@@ -12,7 +12,7 @@ import { exportEvents } from './export-events.ts';
 import { FeedParsers } from './feeds.ts';
 import { ingestFile, type IngestDeps, type IngestRequest, type IngestResult } from './ingest.ts';
 import type { Event } from '../core/index.ts';
-import { parseInWorker } from '../pipeline/parse-in-worker.ts';
+import { parseInWorker } from './parse-in-worker.ts';
 import { storedEvents } from '../../test/events.ts';
 import { reportOfBadRows, shadowserverFixtureSchema } from '../../test/shadowserver-report.ts';
 

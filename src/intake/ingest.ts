@@ -7,18 +7,14 @@ import { storePreparedBatch, type PreparedBatch } from './events.repo.ts';
 import { detectFeed, type FeedKind, type FeedParsers } from './feeds.ts';
 import { detectContainer } from './input.ts';
 import {
-  parseReport,
-  type ParsedBatch,
-  type ParseJob,
+  parseHere,
   type Enricher,
-  type ParseSettings,
+  type ParseJob,
+  type ParseStrategy,
   type RejectSummary,
 } from './parse-report.ts';
-
-export type { Enricher, RejectSummary } from './parse-report.ts';
 import { finishReport, insertReport, markReportProcessing } from './reports.repo.ts';
 import { ensureSource } from './sources.repo.ts';
-import type { SegmentRange } from './segments.ts';
 
 export interface IngestRequest {
   /** Where the bytes are (a file, or an upload saved to a temporary file). */
@@ -46,29 +42,9 @@ export interface IngestDeps {
   enrich?: Enricher | undefined;
   /**
    * How to parse, when not in this thread with `parsers` and `enrich`: the service and the CLI parse in a
-   * worker thread (`parseInWorker` in src/pipeline), which brings its own parsers and enrichment.
+   * worker thread (`parseInWorker`), which brings its own parsers and enrichment.
    */
   parse?: ParseStrategy | undefined;
-}
-
-/** A parsed batch, prepared for the store (`PreparedBatch`). */
-export type ReadyBatch = Omit<ParsedBatch, 'events'> & { prepared: PreparedBatch };
-
-/** Parses a report into batches ready to store, somewhere other than the ingesting thread. */
-export type ParseStrategy = (
-  job: ParseJob,
-  settings: { batchSize: number; keepRejects: number },
-) => AsyncIterable<ReadyBatch>;
-
-/** Parses and prepares in this thread. */
-export async function* parseHere(
-  job: ParseJob,
-  settings: ParseSettings,
-  segments?: AsyncIterable<SegmentRange>,
-): AsyncGenerator<ReadyBatch> {
-  for await (const { events, ...rest } of parseReport(job, settings, segments)) {
-    yield { ...rest, prepared: events.finish() };
-  }
 }
 
 export interface IngestProgress {

@@ -5,7 +5,7 @@
  */
 import { AppError, canonicalBody, idOfCanonical, type Event } from '../core/index.ts';
 import { recordLineOf } from './event-records.ts';
-import { BatchBuilder, eventToStore } from './events.repo.ts';
+import { BatchBuilder, eventToStore, type PreparedBatch } from './events.repo.ts';
 import { detectFeed, type FeedKind, type FeedParsers } from './feeds.ts';
 import { readInputEntries, type InputContainer, type InputEntry } from './input.ts';
 import { readSegment, segmentInput, type Segment, type SegmentPlan, type SegmentRange } from './segments.ts';
@@ -221,4 +221,24 @@ async function* segmentEntries(
 function segmentsGiven(segments: AsyncIterable<SegmentRange> | undefined): AsyncIterable<SegmentRange> {
   if (segments === undefined) throw new Error('a job cut into segments is parsed with the segments given');
   return segments;
+}
+
+/** A parsed batch, prepared for the store (`PreparedBatch`). */
+export type ReadyBatch = Omit<ParsedBatch, 'events'> & { prepared: PreparedBatch };
+
+/** Parses a report into batches ready to store, somewhere other than the ingesting thread. */
+export type ParseStrategy = (
+  job: ParseJob,
+  settings: { batchSize: number; keepRejects: number },
+) => AsyncIterable<ReadyBatch>;
+
+/** Parses and prepares in this thread. */
+export async function* parseHere(
+  job: ParseJob,
+  settings: ParseSettings,
+  segments?: AsyncIterable<SegmentRange>,
+): AsyncGenerator<ReadyBatch> {
+  for await (const { events, ...rest } of parseReport(job, settings, segments)) {
+    yield { ...rest, prepared: events.finish() };
+  }
 }

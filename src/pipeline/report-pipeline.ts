@@ -6,12 +6,18 @@
 import { join } from 'node:path';
 import type { Framework } from '../assessment/index.ts';
 import { enrichmentOf, loadIpTable } from '../enrichment/index.ts';
-import { FeedParsers, ReportProcessor, shadowserverSchemaPath, type Enricher } from '../intake/index.ts';
+import {
+  FeedParsers,
+  parseInWorker,
+  ReportProcessor,
+  shadowserverSchemaPath,
+  smallReportBytes,
+  type Enricher,
+} from '../intake/index.ts';
 import type { Config } from '../platform/config.ts';
 import type { Store } from '../platform/db/index.ts';
 import type { Logger } from '../platform/log.ts';
 import { loadOwnerDirectory, OwnerIndex, type RoutingProfile } from '../routing/index.ts';
-import { parseInWorker, smallReportBytes } from './parse-in-worker.ts';
 import { processStoredEvents } from './process-events.ts';
 
 export async function createReportProcessor(

@@ -1,14 +1,15 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { AppError } from '../../core/index.ts';
-import { parseInWorker, smallReportBytes } from '../../pipeline/index.ts';
 import {
   detectFeed,
   FeedParsers,
   ingestFile,
   isFeedKind,
   parseCsvMapping,
+  parseInWorker,
   shadowserverSchemaPath,
+  smallReportBytes,
   type IngestProgress,
   type IngestResult,
 } from '../../intake/index.ts';

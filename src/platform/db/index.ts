@@ -7,6 +7,6 @@ export {
   type Migration,
   type MigrationResult,
 } from './migrate.ts';
-export { encodeCopyRow, encodeCopyText, type CopyValue } from './copy-text.ts';
-export { BufferPool, ByteBuilder, CopyRowsBuilder, pickCopyRows, type CopyRowBytes } from './copy-buffer.ts';
 export type { Database } from './schema.ts';
+// The type of a value `copyRows` takes.
+export type { CopyValue } from '../copy/index.ts';

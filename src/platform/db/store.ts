@@ -7,7 +7,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { AppError } from '../../core/index.ts';
-import { encodeCopyRow, type CopyValue } from './copy-text.ts';
+import { encodeCopyRow, type CopyValue } from '../copy/index.ts';
 import { lockDataDirectory } from './data-dir-lock.ts';
 import { ConnectionGate, createPgliteDialect, pgliteQueryOptions } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';

@@ -7,7 +7,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { isAppError } from '../core/index.ts';
 import { enrichmentOf, ipTableOfBytes } from '../enrichment/index.ts';
-import { FeedParsers, parseHere, type SegmentRange } from '../intake/index.ts';
+import { FeedParsers } from './feeds.ts';
+import { parseHere } from './parse-report.ts';
+import type { SegmentRange } from './segments.ts';
 import { toWire, type ToWorker, type WorkerInput, type WorkerMessage } from './parse-wire.ts';
 
 const input = workerData as WorkerInput;

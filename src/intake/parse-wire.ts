@@ -3,9 +3,9 @@
  * (`PreparedBatch`): the event ids, the compressed chunk and the rows as COPY text, whose bytes are moved,
  * not copied.
  */
-import type { FeedSettings } from '../intake/feeds.ts';
-import type { ReadyBatch, SegmentRange } from '../intake/index.ts';
-import type { ParseJob } from '../intake/parse-report.ts';
+import type { FeedSettings } from './feeds.ts';
+import type { ParseJob, ReadyBatch } from './parse-report.ts';
+import type { SegmentRange } from './segments.ts';
 
 export interface WorkerInput {
   job: ParseJob;

@@ -2,16 +2,15 @@ import { stat } from 'node:fs/promises';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { AppError, type ErrorCode, type Event } from '../core/index.ts';
 import { enrichmentOf, ipTableOfBytes, sharedIpTableBytes } from '../enrichment/index.ts';
-import { detectFeed, type FeedSettings } from '../intake/feeds.ts';
-import type { ParseJob } from '../intake/parse-report.ts';
-import { cutSegments, planSegments, type SegmentPlan } from '../intake/segments.ts';
+import { detectFeed, FeedParsers, type FeedSettings } from './feeds.ts';
 import {
-  FeedParsers,
   parseHere,
   type Enricher,
+  type ParseJob,
   type ParseStrategy,
   type ReadyBatch,
-} from '../intake/index.ts';
+} from './parse-report.ts';
+import { cutSegments, planSegments, type SegmentPlan } from './segments.ts';
 import type { ToWorker, WorkerInput, WorkerMessage } from './parse-wire.ts';
 
 export interface ParseWorkerOptions {

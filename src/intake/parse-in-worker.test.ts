@@ -8,9 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { reportOfBadRows, shadowserverFixtureSchema } from '../../test/shadowserver-report.ts';
 import { buildZip } from '../../test/zip.ts';
 import { AppError } from '../core/index.ts';
-import { decodeChunk } from '../intake/event-records.ts';
-import { FeedParsers, parseHere, type ReadyBatch } from '../intake/index.ts';
-import type { ParseJob } from '../intake/parse-report.ts';
+import { decodeChunk } from './event-records.ts';
+import { FeedParsers } from './feeds.ts';
+import { parseHere, type ParseJob, type ReadyBatch } from './parse-report.ts';
 import { parseInWorker } from './parse-in-worker.ts';
 
 const feeds = { shadowserverSchemaPath: join(tmpdir(), 'tocsin-no-schema', 'intelmq.json') };

@@ -1,0 +1,2 @@
+export { encodeCopyRow, encodeCopyText, type CopyValue } from './copy-text.ts';
+export { BufferPool, ByteBuilder, CopyRowsBuilder, pickCopyRows, type CopyRowBytes } from './copy-buffer.ts';
