@@ -4,7 +4,8 @@ import { eventId, type Event } from '../core/index.ts';
 import type { SqlSession, Store } from '../platform/db/index.ts';
 import { sql } from 'kysely';
 import { createEmptyStore } from '../../test/empty-store.ts';
-import { encodeCopyRow } from '../platform/copy/index.ts';
+import { binaryRowFields, uuidHex } from '../../test/binary-rows.ts';
+import { BinaryRowsBuilder, encodeCopyRow } from '../platform/copy/index.ts';
 import { migrate, readMigrations } from '../platform/db/index.ts';
 import {
   eventToStore,
@@ -81,7 +82,7 @@ async function scenario(storeBatch: StoreBatch): Promise<{ results: unknown[]; i
 }
 
 describe('a prepared batch', () => {
-  it('holds the COPY rows of its distinct events, escaped as encodeCopyRow escapes them', () => {
+  it('holds the COPY rows of its distinct events: events in binary form, sightings as text', () => {
     const reportId = '0193a8e2-7b3c-7d00-8000-000000000001';
     const awkward: Event = {
       'feed.name': 'Tab\there, back\\slash',
@@ -98,24 +99,29 @@ describe('a prepared batch', () => {
     const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
     const headerId = batch.headers[0]?.id;
     expect(batch.ids).toEqual([items[0]?.id, items[1]?.id]);
-    expect(text(batch.eventRows.bytes)).toBe(
-      [
-        [items[0]?.id, headerId, reportId, observedAt, items[0]?.timeSource, '192.0.2.1'],
-        [items[1]?.id, null, reportId, observedAt, items[1]?.timeSource, null],
-      ]
-        .map((row, index) =>
-          encodeCopyRow([
-            ...(row as (string | null)[]),
-            'vulnerable-system',
-            index === 0 ? 'Test' : 'Tab\there, back\\slash',
-            batch.chunk.id,
-            index,
-            index === 0 ? 2 : 3,
-            true,
-          ]),
-        )
-        .join(''),
-    );
+    // Each field as the binary encoder writes it, in the order of the events table's columns.
+    const expected = new BinaryRowsBuilder();
+    [
+      [items[0]?.id, headerId, items[0]?.timeSource, '192.0.2.1', 'Test', 2],
+      [items[1]?.id, null, items[1]?.timeSource, null, 'Tab\there, back\\slash', 3],
+    ].forEach(([id, header, time, ip, feed, line], index) => {
+      expected.beginRow(12);
+      expected.uuid(id as string);
+      expected.uuid(header as string | null);
+      expected.uuid(reportId);
+      expected.timestamptz(observedAt);
+      expected.timestamptz(time as string);
+      expected.inet(ip as string | null);
+      expected.text('vulnerable-system');
+      expected.text(feed as string);
+      expected.uuid(batch.chunk.id);
+      expected.int4(index);
+      expected.int4(line as number);
+      expected.bool(true);
+      expected.endRow();
+    });
+    expect(binaryRowFields(batch.eventRows)).toEqual(binaryRowFields(expected.finish()));
+    expect(binaryRowFields(batch.eventRows)[0]?.[0]).toBe(uuidHex(items[0]?.id as string));
     expect(text(batch.sightingRows.bytes)).toBe(
       encodeCopyRow([items[0]?.id, reportId, observedAt, 2]) +
         encodeCopyRow([items[1]?.id, reportId, observedAt, 3]),

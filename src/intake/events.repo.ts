@@ -1,8 +1,10 @@
 import { hash } from 'node:crypto';
 import { timeOrderedUuid, type Event } from '../core/index.ts';
 import {
+  BinaryRowsBuilder,
   BufferPool,
   CopyRowsBuilder,
+  encodeBinaryField,
   encodeCopyText,
   pickCopyRows,
   type CopyRowBytes,
@@ -67,8 +69,9 @@ export interface PreparedBatch {
   ids: string[];
   headers: { id: string; text: string }[];
   chunk: { id: string; bytes: Uint8Array };
-  /** Row i for `ids[i]`, as COPY text bytes. */
+  /** Row i for `ids[i]`, in COPY's binary format (`BinaryRowsBuilder`). */
   eventRows: CopyRowBytes;
+  /** Row i for `ids[i]`, as COPY text bytes. */
   sightingRows: CopyRowBytes;
 }
 
@@ -114,16 +117,30 @@ export class BatchBuilder {
   readonly #chunk = new ChunkWriter();
   readonly #seen = new Set<string>();
   readonly #ids: string[] = [];
-  readonly #headerIds = new Map<string, string>();
-  readonly #eventRows = new CopyRowsBuilder(eventRowBuffers);
+  /** Each header's id and its `raw_header` field. */
+  readonly #headers = new Map<string, { id: string; field: Uint8Array }>();
+  readonly #eventRows = new BinaryRowsBuilder(eventRowBuffers);
   readonly #sightingRows = new CopyRowsBuilder(sightingRowBuffers);
   #size = 0;
 
   /** The fields every row of the batch has, as COPY text: `report_id` and `observed_at`/`first_seen_at`. */
   readonly #reportFields: string;
+  /** The same, and `chunk_id`, as binary fields. */
+  readonly #reportId: Uint8Array;
+  readonly #observedAt: Uint8Array;
+  readonly #chunkField: Uint8Array;
 
   constructor(reportId: string, observedAt: string) {
     this.#reportFields = `${encodeCopyText(reportId)}\t${encodeCopyText(observedAt)}`;
+    this.#reportId = encodeBinaryField((row) => {
+      row.uuid(reportId);
+    });
+    this.#observedAt = encodeBinaryField((row) => {
+      row.timestamptz(observedAt);
+    });
+    this.#chunkField = encodeBinaryField((row) => {
+      row.uuid(this.#chunkId);
+    });
   }
 
   /** Events added, repeats within the batch included. */
@@ -135,23 +152,39 @@ export class BatchBuilder {
     this.#size++;
     if (this.#seen.has(item.id)) return;
     this.#seen.add(item.id);
-    let headerId: string | null = null;
+    let header: { id: string; field: Uint8Array } | undefined;
     if (item.rawHeader !== undefined) {
-      headerId = this.#headerIds.get(item.rawHeader) ?? null;
-      if (headerId === null) {
-        headerId = rawHeaderId(item.rawHeader);
-        this.#headerIds.set(item.rawHeader, headerId);
+      header = this.#headers.get(item.rawHeader);
+      if (header === undefined) {
+        const id = rawHeaderId(item.rawHeader);
+        header = {
+          id,
+          field: encodeBinaryField((row) => {
+            row.uuid(id);
+          }),
+        };
+        this.#headers.set(item.rawHeader, header);
       }
     }
-    // The rows `encodeCopyRow` would make of `eventColumns` and `sightingColumns`, put together by hand,
-    // with what is the same in every row encoded once; the chunk index and the line are integers.
-    const id = encodeCopyText(item.id);
-    this.#eventRows.add(
-      `${id}\t${encodeCopyText(headerId)}\t${this.#reportFields}\t${encodeCopyText(item.timeSource)}\t` +
-        `${encodeCopyText(item.sourceIp)}\t${encodeCopyText(item.classificationType)}\t` +
-        `${encodeCopyText(item.feedName)}\t${this.#chunkId}\t${this.#ids.length}\t${item.line}\tt\n`,
-    );
-    this.#sightingRows.add(`${id}\t${this.#reportFields}\t${item.line}\n`);
+    // The fields of `eventColumns`, in that order, with what is the same in every row encoded once.
+    const row = this.#eventRows;
+    row.beginRow(eventColumns.length);
+    row.uuid(item.id);
+    if (header === undefined) row.null();
+    else row.encoded(header.field);
+    row.encoded(this.#reportId);
+    row.encoded(this.#observedAt);
+    row.timestamptz(item.timeSource);
+    row.inet(item.sourceIp);
+    row.text(item.classificationType);
+    row.text(item.feedName);
+    row.encoded(this.#chunkField);
+    row.int4(this.#ids.length);
+    row.int4(item.line);
+    row.bool(true);
+    row.endRow();
+    // The row `encodeCopyRow` would make of `sightingColumns`, put together by hand.
+    this.#sightingRows.add(`${encodeCopyText(item.id)}\t${this.#reportFields}\t${item.line}\n`);
     this.#ids.push(item.id);
     this.#chunk.add(item.record);
   }
@@ -160,7 +193,7 @@ export class BatchBuilder {
     return {
       size: this.#size,
       ids: this.#ids,
-      headers: [...this.#headerIds].map(([text, id]) => ({ id, text })),
+      headers: [...this.#headers].map(([text, { id }]) => ({ id, text })),
       chunk: { id: this.#chunkId, bytes: this.#chunk.finish() },
       eventRows: this.#eventRows.finish(),
       sightingRows: this.#sightingRows.finish(),
@@ -219,7 +252,7 @@ async function copyAllAsNew(
   try {
     await storeRawHeaders(session, batch.headers);
     await storeChunk(session, reportId, batch.chunk);
-    await session.copyText('events', eventColumns, batch.eventRows.bytes);
+    await session.copyBinary('events', eventColumns, batch.eventRows.bytes);
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     await session.exec('rollback');
@@ -262,7 +295,7 @@ async function copyNewEvents(
   if (fresh > 0) {
     await storeChunk(session, reportId, batch.chunk);
     const events = pickCopyRows(batch.eventRows, (at) => !known.has(ids[at] as string));
-    await session.copyText('events', eventColumns, events);
+    await session.copyBinary('events', eventColumns, events);
   }
   // A new event's row is its sighting; a known one not sighted by this report yet gets a sighting row.
   const needsSightingRow = (id: string): boolean => known.has(id) && !sighted.has(id);
@@ -329,7 +362,7 @@ async function storeThroughStaging(
     await storeRawHeaders(session, batch.headers);
     // The chunk may hold the records of events another report stored meanwhile: a few lines never read.
     await storeChunk(session, reportId, batch.chunk);
-    await session.copyText('event_staging', eventColumns, batch.eventRows.bytes);
+    await session.copyBinary('event_staging', eventColumns, batch.eventRows.bytes);
     await session.copyText('sighting_staging', sightingColumns, batch.sightingRows.bytes);
     const [added] = await session.query<{ n: number }>(
       `with added as (insert into events select * from event_staging on conflict (id) do nothing returning 1)

@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import type { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { reportOfBadRows, shadowserverFixtureSchema } from '../../test/shadowserver-report.ts';
+import { binaryRowFields, uuidHex } from '../../test/binary-rows.ts';
 import { buildZip } from '../../test/zip.ts';
 import { AppError } from '../core/index.ts';
 import { decodeChunk } from './event-records.ts';
@@ -60,7 +61,9 @@ describe('parsing in a worker thread', () => {
         ...rest,
         ...prepared,
         records: decodeChunk(chunk.bytes),
-        eventRows: Buffer.from(eventRows.bytes).toString('utf8').replaceAll(chunk.id, 'CHUNK'),
+        eventRows: binaryRowFields(eventRows).map((row) =>
+          row.map((field) => (field === uuidHex(chunk.id) ? 'CHUNK' : field)),
+        ),
         eventRowEnds: [...eventRows.ends],
         sightingRows: Buffer.from(sightingRows.bytes).toString('utf8'),
         sightingRowEnds: [...sightingRows.ends],
@@ -129,11 +132,11 @@ describe('parsing in a worker thread', () => {
     const flat = (batches: ReadyBatch[]) => {
       const firsts = new Map<string, { row: string; record: string }>();
       for (const { prepared } of batches) {
-        const rows = Buffer.from(prepared.eventRows.bytes).toString('utf8').trimEnd().split('\n');
+        const rows = binaryRowFields(prepared.eventRows);
         const records = decodeChunk(prepared.chunk.bytes);
         prepared.ids.forEach((id, at) => {
           // The chunk id and the place in it depend on how the events were batched.
-          const row = (rows[at] ?? '').split('\t').toSpliced(8, 2).join('\t');
+          const row = (rows[at] ?? []).toSpliced(8, 2).join(' ');
           if (!firsts.has(id)) firsts.set(id, { row, record: records[at] ?? '' });
         });
       }

@@ -28,7 +28,7 @@ export class BufferPool {
 
 const released = Buffer.alloc(0);
 
-/** Text written as UTF-8 into one buffer that doubles as it fills. */
+/** Text written as UTF-8, and bytes, into one buffer that doubles as it fills. */
 export class ByteBuilder {
   #buffer: Buffer;
   #length = 0;
@@ -53,6 +53,41 @@ export class ByteBuilder {
   writeByte(byte: number): void {
     this.#reserve(1);
     this.#buffer[this.#length++] = byte;
+  }
+
+  writeBytes(bytes: Uint8Array): void {
+    this.#reserve(bytes.length);
+    this.#buffer.set(bytes, this.#length);
+    this.#length += bytes.length;
+  }
+
+  /** The low 16 bits of `value`, big-endian. */
+  writeInt16(value: number): void {
+    this.#reserve(2);
+    const buffer = this.#buffer;
+    buffer[this.#length++] = (value >>> 8) & 0xff;
+    buffer[this.#length++] = value & 0xff;
+  }
+
+  /** The low 32 bits of `value`, big-endian. */
+  writeInt32(value: number): void {
+    this.#reserve(4);
+    this.#setInt32(this.#length, value);
+    this.#length += 4;
+  }
+
+  /** Overwrites four bytes written before, at `at`, with `value` as `writeInt32` writes it. */
+  setInt32(at: number, value: number): void {
+    if (at < 0 || at + 4 > this.#length) throw new RangeError(`no four bytes written at ${at}`);
+    this.#setInt32(at, value);
+  }
+
+  #setInt32(at: number, value: number): void {
+    const buffer = this.#buffer;
+    buffer[at] = (value >>> 24) & 0xff;
+    buffer[at + 1] = (value >>> 16) & 0xff;
+    buffer[at + 2] = (value >>> 8) & 0xff;
+    buffer[at + 3] = value & 0xff;
   }
 
   /** The bytes written, in a buffer of their own (so that they can be transferred to another thread). */

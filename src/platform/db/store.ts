@@ -7,7 +7,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { AppError } from '../../core/index.ts';
-import { encodeCopyRow, type CopyValue } from '../copy/index.ts';
+import { binaryCopyParts, encodeCopyRow, type CopyValue } from '../copy/index.ts';
 import { lockDataDirectory } from './data-dir-lock.ts';
 import { ConnectionGate, createPgliteDialect, pgliteQueryOptions } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
@@ -24,6 +24,8 @@ export interface SqlSession {
   copyRows(table: string, columns: readonly string[], rows: CopyRows): Promise<number>;
   /** The same with rows already encoded (`encodeCopyRow`), each ending in a line break. */
   copyText(table: string, columns: readonly string[], text: string | Uint8Array): Promise<number>;
+  /** The same with rows in COPY's binary format (`BinaryRowsBuilder`), given without its header and trailer. */
+  copyBinary(table: string, columns: readonly string[], rows: Uint8Array): Promise<number>;
 }
 
 /** The database as the rest of Tocsin sees it: the same interface on PGlite and on a PostgreSQL server. */
@@ -241,6 +243,16 @@ function postgresSession(client: pg.PoolClient): SqlSession {
       await pipeline(Readable.from([data]), stream);
       return stream.rowCount;
     },
+    copyBinary: async (table, columns, rows) => {
+      const stream = client.query(
+        copyStreams.from(`${copyStatement(table, columns, 'stdin')} (format binary)`),
+      );
+      const parts = binaryCopyParts(rows).map((part) =>
+        Buffer.from(part.buffer, part.byteOffset, part.byteLength),
+      );
+      await pipeline(Readable.from(parts), stream);
+      return stream.rowCount;
+    },
   };
 }
 
@@ -248,9 +260,9 @@ function postgresSession(client: pg.PoolClient): SqlSession {
 const pgliteCopyChunkBytes = 8 * 1024 * 1024;
 
 function pgliteSession(pglite: PGlite): SqlSession {
-  const copyChunk = async (statement: string, csv: string | Uint8Array): Promise<number> => {
+  const copyChunk = async (statement: string, ...parts: (string | Uint8Array)[]): Promise<number> => {
     const result = await pglite.query(statement, [], {
-      blob: new Blob([csv as string | Uint8Array<ArrayBuffer>]),
+      blob: new Blob(parts as (string | Uint8Array<ArrayBuffer>)[]),
     });
     return result.affectedRows ?? 0;
   };
@@ -269,5 +281,7 @@ function pgliteSession(pglite: PGlite): SqlSession {
       return count;
     },
     copyText: (table, columns, text) => copyChunk(copyStatement(table, columns, `'/dev/blob'`), text),
+    copyBinary: (table, columns, rows) =>
+      copyChunk(`${copyStatement(table, columns, `'/dev/blob'`)} (format binary)`, ...binaryCopyParts(rows)),
   };
 }
