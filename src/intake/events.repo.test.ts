@@ -130,6 +130,29 @@ describe('a prepared batch', () => {
   });
 });
 
+describe('a prepared batch of ids that share their first digits', () => {
+  it('keeps each distinct id once, in the order first seen', () => {
+    // Ids alike in their first 28 bits (and one in capitals) meet in the builder's first look-up.
+    const ids = [
+      '0123456a-0000-8000-8000-000000000001',
+      '0123456b-0000-8000-8000-000000000002',
+      '0123456A-0000-8000-8000-000000000003',
+      '0123456a-0000-8000-8000-000000000001',
+      'fedcba98-0000-8000-8000-000000000004',
+      '0123456b-0000-8000-8000-000000000002',
+      '0123456c-0000-8000-8000-000000000005',
+      '0123456A-0000-8000-8000-000000000003',
+    ];
+    const items = ids.map((id, line) => ({ ...item('192.0.2.1', line + 1), id }));
+    const batch = prepareBatch('0193a8e2-7b3c-7d00-8000-000000000001', observedAt, items);
+    expect(batch.size).toBe(8);
+    expect(batch.ids).toEqual([...new Set(ids)]);
+    expect(binaryRowFields(batch.eventRows).map((row) => row[0])).toEqual(
+      [...new Set(ids)].map((id) => uuidHex(id).toLowerCase()),
+    );
+  });
+});
+
 describe(`event batches on ${backend}`, () => {
   it('stores new events once, counts repeats as duplicates and records one sighting per report', async () => {
     const { results, ids } = await scenario(storeEventBatch);

@@ -115,7 +115,9 @@ const sightingRowBuffers = new BufferPool();
 export class BatchBuilder {
   readonly #chunkId = timeOrderedUuid();
   readonly #chunk = new ChunkWriter();
-  readonly #seen = new Set<string>();
+  /** The batch's ids by their first 28 bits, and the rest of those that share their first 28 bits. */
+  readonly #seen = new Map<number, string>();
+  readonly #seenToo = new Set<string>();
   readonly #ids: string[] = [];
   /** Each header's id and its `raw_header` field. */
   readonly #headers = new Map<string, { id: string; field: Uint8Array }>();
@@ -150,8 +152,7 @@ export class BatchBuilder {
 
   add(item: EventToStore): void {
     this.#size++;
-    if (this.#seen.has(item.id)) return;
-    this.#seen.add(item.id);
+    if (this.#repeats(item.id)) return;
     let header: { id: string; field: Uint8Array } | undefined;
     if (item.rawHeader !== undefined) {
       header = this.#headers.get(item.rawHeader);
@@ -187,6 +188,26 @@ export class BatchBuilder {
     this.#sightingRows.add(`${encodeCopyText(item.id)}\t${this.#reportFields}\t${item.line}\n`);
     this.#ids.push(item.id);
     this.#chunk.add(item.record);
+  }
+
+  /**
+   * Whether the batch has the id already; if not, it has it now. A small integer key is found faster than
+   * the 36-character text, whose hash a Set would compute first.
+   */
+  #repeats(id: string): boolean {
+    let key = 0;
+    for (let at = 0; at < 7; at++) {
+      const c = id.charCodeAt(at);
+      key = (key << 4) | (c <= 57 ? c - 48 : (c | 32) - 87);
+    }
+    const first = this.#seen.get(key);
+    if (first === undefined) {
+      this.#seen.set(key, id);
+      return false;
+    }
+    if (first === id || this.#seenToo.has(id)) return true;
+    this.#seenToo.add(id);
+    return false;
   }
 
   finish(): PreparedBatch {
