@@ -3,9 +3,8 @@ import { timeOrderedUuid, type Event } from '../core/index.ts';
 import {
   BinaryRowsBuilder,
   BufferPool,
-  CopyRowsBuilder,
   encodeBinaryField,
-  encodeCopyText,
+  encodeCopyRow,
   pickCopyRows,
   type CopyRowBytes,
 } from '../platform/copy/index.ts';
@@ -60,19 +59,56 @@ export interface StoredBatch {
 /**
  * A batch as the store takes it, made where it was parsed (a worker thread, usually), so that the thread
  * holding the database connection only sends it: the distinct events in line order, their records as one
- * compressed chunk (line i for `ids[i]`), and their `events` and `event_sighting_rows` rows as COPY text
- * (an event row is its first report's sighting too: the sighting rows are for the events already known).
+ * compressed chunk (line i for event i) and their `events` rows in COPY's binary format. An event row is
+ * its first report's sighting too; the sighting rows of events already known, and their ids, are read from
+ * the rows only when a batch has such events (`batchIds`, `sightingRows`), so no per-event string travels
+ * between the threads.
  */
 export interface PreparedBatch {
   /** Events in the batch, repeats within it included. */
   size: number;
-  ids: string[];
   headers: { id: string; text: string }[];
   chunk: { id: string; bytes: Uint8Array };
-  /** Row i for `ids[i]`, in COPY's binary format (`BinaryRowsBuilder`). */
+  /** Row i for event i (`BinaryRowsBuilder`); its first field is the event's id. */
   eventRows: CopyRowBytes;
-  /** Row i for `ids[i]`, as COPY text bytes. */
-  sightingRows: CopyRowBytes;
+  /** The line of event i in its report. */
+  lines: Uint32Array;
+  /** When the report was received: every sighting's time. */
+  observedAt: string;
+}
+
+/** The distinct events of a batch. */
+export function batchSize(batch: PreparedBatch): number {
+  return batch.eventRows.ends.length;
+}
+
+/** The ids of a batch's distinct events, in order, read from the first field of their rows. */
+export function batchIds(batch: PreparedBatch): string[] {
+  const { bytes, ends } = batch.eventRows;
+  const ids: string[] = [];
+  for (let row = 0; row < ends.length; row++) {
+    // A row starts with its field count (2 bytes), then the id's length (4 bytes) and its 16 bytes.
+    const at = (row === 0 ? 0 : (ends[row - 1] as number)) + 6;
+    const hex = Buffer.from(bytes.buffer, bytes.byteOffset + at, 16).toString('hex');
+    ids.push(
+      `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`,
+    );
+  }
+  return ids;
+}
+
+/** The `event_sighting_rows` rows, as COPY text, of the batch's events for which `keep` is true. */
+function sightingRows(
+  batch: PreparedBatch,
+  reportId: string,
+  ids: readonly string[],
+  keep: (index: number) => boolean,
+): string {
+  let text = '';
+  for (let at = 0; at < ids.length; at++) {
+    if (keep(at)) text += encodeCopyRow([ids[at], reportId, batch.observedAt, batch.lines[at]]);
+  }
+  return text;
 }
 
 const eventColumns = [
@@ -106,11 +142,10 @@ export function prepareBatch(
 
 // The buffers of finished batches' row builders, for the next batches (`BufferPool`).
 const eventRowBuffers = new BufferPool();
-const sightingRowBuffers = new BufferPool();
 
 /**
  * A `PreparedBatch` made event by event, as they are parsed: each event's record goes into the chunk and
- * its rows into COPY text at once, so nothing of it but those is kept until the batch is stored.
+ * its row into binary COPY form at once, so nothing of it but those is kept until the batch is stored.
  */
 export class BatchBuilder {
   readonly #chunkId = timeOrderedUuid();
@@ -118,22 +153,21 @@ export class BatchBuilder {
   /** The batch's ids by their first 28 bits, and the rest of those that share their first 28 bits. */
   readonly #seen = new Map<number, string>();
   readonly #seenToo = new Set<string>();
-  readonly #ids: string[] = [];
+  #lines = new Uint32Array(1024);
+  #count = 0;
   /** Each header's id and its `raw_header` field. */
   readonly #headers = new Map<string, { id: string; field: Uint8Array }>();
   readonly #eventRows = new BinaryRowsBuilder(eventRowBuffers);
-  readonly #sightingRows = new CopyRowsBuilder(sightingRowBuffers);
   #size = 0;
 
-  /** The fields every row of the batch has, as COPY text: `report_id` and `observed_at`/`first_seen_at`. */
-  readonly #reportFields: string;
-  /** The same, and `chunk_id`, as binary fields. */
+  readonly #observedAtText: string;
+  /** The fields every row of the batch has: `first_report_id`, `first_seen_at` and `chunk_id`. */
   readonly #reportId: Uint8Array;
   readonly #observedAt: Uint8Array;
   readonly #chunkField: Uint8Array;
 
   constructor(reportId: string, observedAt: string) {
-    this.#reportFields = `${encodeCopyText(reportId)}\t${encodeCopyText(observedAt)}`;
+    this.#observedAtText = observedAt;
     this.#reportId = encodeBinaryField((row) => {
       row.uuid(reportId);
     });
@@ -180,13 +214,16 @@ export class BatchBuilder {
     row.text(item.classificationType);
     row.text(item.feedName);
     row.encoded(this.#chunkField);
-    row.int4(this.#ids.length);
+    row.int4(this.#count);
     row.int4(item.line);
     row.bool(true);
     row.endRow();
-    // The row `encodeCopyRow` would make of `sightingColumns`, put together by hand.
-    this.#sightingRows.add(`${encodeCopyText(item.id)}\t${this.#reportFields}\t${item.line}\n`);
-    this.#ids.push(item.id);
+    if (this.#count === this.#lines.length) {
+      const grown = new Uint32Array(this.#lines.length * 2);
+      grown.set(this.#lines);
+      this.#lines = grown;
+    }
+    this.#lines[this.#count++] = item.line;
     this.#chunk.add(item.record);
   }
 
@@ -213,11 +250,11 @@ export class BatchBuilder {
   finish(): PreparedBatch {
     return {
       size: this.#size,
-      ids: this.#ids,
       headers: [...this.#headers].map(([text, { id }]) => ({ id, text })),
       chunk: { id: this.#chunkId, bytes: this.#chunk.finish() },
       eventRows: this.#eventRows.finish(),
-      sightingRows: this.#sightingRows.finish(),
+      lines: this.#lines.slice(0, this.#count),
+      observedAt: this.#observedAtText,
     };
   }
 }
@@ -280,7 +317,7 @@ async function copyAllAsNew(
     return undefined;
   }
   // Each event row is this report's sighting of the event: none was stored before, none sighted.
-  return finishBatch(session, reportId, batch.ids.length, batch.size);
+  return finishBatch(session, reportId, batchSize(batch), batch.size);
 }
 
 async function copyNewEvents(
@@ -288,7 +325,7 @@ async function copyNewEvents(
   reportId: string,
   batch: PreparedBatch,
 ): Promise<StoredBatch> {
-  const { ids } = batch;
+  const ids = batchIds(batch);
   await session.exec('begin');
   await storeRawHeaders(session, batch.headers);
   // Known events, and which of them this report stored first (in an interrupted earlier run of it).
@@ -321,7 +358,7 @@ async function copyNewEvents(
   // A new event's row is its sighting; a known one not sighted by this report yet gets a sighting row.
   const needsSightingRow = (id: string): boolean => known.has(id) && !sighted.has(id);
   if (ids.some(needsSightingRow)) {
-    const sightings = pickCopyRows(batch.sightingRows, (at) => needsSightingRow(ids[at] as string));
+    const sightings = sightingRows(batch, reportId, ids, (at) => needsSightingRow(ids[at] as string));
     await session.copyText('event_sighting_rows', sightingColumns, sightings);
   }
   // Accepted: what is new, and what this report stored first but has not sighted yet (after a reset).
@@ -384,7 +421,11 @@ async function storeThroughStaging(
     // The chunk may hold the records of events another report stored meanwhile: a few lines never read.
     await storeChunk(session, reportId, batch.chunk);
     await session.copyBinary('event_staging', eventColumns, batch.eventRows.bytes);
-    await session.copyText('sighting_staging', sightingColumns, batch.sightingRows.bytes);
+    await session.copyText(
+      'sighting_staging',
+      sightingColumns,
+      sightingRows(batch, reportId, batchIds(batch), () => true),
+    );
     const [added] = await session.query<{ n: number }>(
       `with added as (insert into events select * from event_staging on conflict (id) do nothing returning 1)
        select count(*)::int as n from added`,

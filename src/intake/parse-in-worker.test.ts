@@ -10,6 +10,7 @@ import { binaryRowFields, uuidHex } from '../../test/binary-rows.ts';
 import { buildZip } from '../../test/zip.ts';
 import { AppError } from '../core/index.ts';
 import { decodeChunk } from './event-records.ts';
+import { batchIds, batchSize } from './events.repo.ts';
 import { FeedParsers } from './feeds.ts';
 import { parseHere, type ParseJob, type ReadyBatch } from './parse-report.ts';
 import { parseInWorker } from './parse-in-worker.ts';
@@ -57,7 +58,7 @@ describe('parsing in a worker thread', () => {
     const there = await collect(parseInWorker({ feeds })(input, settings));
     // Bytes read depend on how far the stream read ahead, chunk ids on the clock; the rest is the same.
     const comparable = (batches: ReadyBatch[]): unknown[] =>
-      batches.map(({ bytesRead: _, prepared: { chunk, eventRows, sightingRows, ...prepared }, ...rest }) => ({
+      batches.map(({ bytesRead: _, prepared: { chunk, eventRows, lines, ...prepared }, ...rest }) => ({
         ...rest,
         ...prepared,
         records: decodeChunk(chunk.bytes),
@@ -65,13 +66,12 @@ describe('parsing in a worker thread', () => {
           row.map((field) => (field === uuidHex(chunk.id) ? 'CHUNK' : field)),
         ),
         eventRowEnds: [...eventRows.ends],
-        sightingRows: Buffer.from(sightingRows.bytes).toString('utf8'),
-        sightingRowEnds: [...sightingRows.ends],
+        lines: [...lines],
       }));
     expect(comparable(there)).toEqual(comparable(here));
     expect(there[0]?.prepared.chunk.bytes).toBeInstanceOf(Uint8Array);
     // A batch is cut after the parser's own batch that fills it; a member of another feed starts a new one.
-    expect(here.map((b) => [b.feed, b.prepared.ids.length])).toEqual([
+    expect(here.map((b) => [b.feed, batchSize(b.prepared)])).toEqual([
       ['jsonl', 4],
       ['jsonl', 1],
       ['intelmq', 2],
@@ -105,7 +105,7 @@ describe('parsing in a worker thread', () => {
     const count = async (inThreadBelowBytes: number): Promise<number> => {
       const strategy = parseInWorker({ feeds, inThreadBelowBytes, onWorker: () => started++ });
       const all = await collect(strategy(job(eventsFile), settings));
-      return all.reduce((n, b) => n + b.prepared.ids.length, 0);
+      return all.reduce((n, b) => n + batchSize(b.prepared), 0);
     };
     expect(await count(size + 1)).toBe(5);
     expect(started).toBe(0);
@@ -134,7 +134,7 @@ describe('parsing in a worker thread', () => {
       for (const { prepared } of batches) {
         const rows = binaryRowFields(prepared.eventRows);
         const records = decodeChunk(prepared.chunk.bytes);
-        prepared.ids.forEach((id, at) => {
+        batchIds(prepared).forEach((id, at) => {
           // The chunk id and the place in it depend on how the events were batched.
           const row = (rows[at] ?? []).toSpliced(8, 2).join(' ');
           if (!firsts.has(id)) firsts.set(id, { row, record: records[at] ?? '' });
@@ -175,7 +175,7 @@ describe('parsing in a worker thread', () => {
     let started = 0;
     const strategy = parseInWorker({ feeds, workers: 4, segmentBytes: 1, onWorker: () => started++ });
     const all = await collect(strategy(job(eventsFile), settings));
-    expect(all.reduce((n, b) => n + b.prepared.ids.length, 0)).toBe(5);
+    expect(all.reduce((n, b) => n + batchSize(b.prepared), 0)).toBe(5);
     expect(started).toBe(1);
   });
 
@@ -193,7 +193,7 @@ describe('parsing in a worker thread', () => {
       settings,
     );
     for await (const batch of batches) {
-      expect(batch.prepared.ids.length).toBeGreaterThan(0);
+      expect(batchSize(batch.prepared)).toBeGreaterThan(0);
       break;
     }
     // Leaving the loop ended the generator, which stopped the worker (it was waiting to send the next batch).

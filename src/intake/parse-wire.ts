@@ -40,7 +40,7 @@ export type WorkerMessage =
 
 /** The batch and what to move rather than copy: the chunk's and the rows' bytes, each in a buffer of its own. */
 export function toWire(batch: ReadyBatch): { batch: ReadyBatch; transfer: ArrayBuffer[] } {
-  const { chunk, eventRows, sightingRows } = batch.prepared;
+  const { chunk, eventRows, lines } = batch.prepared;
   const transfer: ArrayBuffer[] = [];
   const moved = <T extends Uint8Array | Uint32Array>(view: T): T => {
     // Node's own buffers (zlib's output, the pool) may not be transferable: those are copied, as is a view of
@@ -59,7 +59,7 @@ export function toWire(batch: ReadyBatch): { batch: ReadyBatch; transfer: ArrayB
     ...batch.prepared,
     chunk: { ...chunk, bytes: moved(chunk.bytes) },
     eventRows: { bytes: moved(eventRows.bytes), ends: moved(eventRows.ends) },
-    sightingRows: { bytes: moved(sightingRows.bytes), ends: moved(sightingRows.ends) },
+    lines: moved(lines),
   };
   return { batch: { ...batch, prepared }, transfer };
 }
