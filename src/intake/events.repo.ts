@@ -6,6 +6,7 @@ import {
   encodeBinaryField,
   encodeCopyRow,
   pickCopyRows,
+  Uint32List,
   type CopyRowBytes,
 } from '../platform/copy/index.ts';
 import type { SqlSession, Store } from '../platform/db/index.ts';
@@ -153,8 +154,8 @@ export class BatchBuilder {
   /** The batch's ids by their first 28 bits, and the rest of those that share their first 28 bits. */
   readonly #seen = new Map<number, string>();
   readonly #seenToo = new Set<string>();
-  #lines = new Uint32Array(1024);
-  #count = 0;
+  /** The line of each distinct event: event i is row i and chunk line i. */
+  readonly #lines = new Uint32List();
   /** Each header's id and its `raw_header` field. */
   readonly #headers = new Map<string, { id: string; field: Uint8Array }>();
   readonly #eventRows = new BinaryRowsBuilder(eventRowBuffers);
@@ -214,16 +215,11 @@ export class BatchBuilder {
     row.text(item.classificationType);
     row.text(item.feedName);
     row.encoded(this.#chunkField);
-    row.int4(this.#count);
+    row.int4(this.#lines.length);
     row.int4(item.line);
     row.bool(true);
     row.endRow();
-    if (this.#count === this.#lines.length) {
-      const grown = new Uint32Array(this.#lines.length * 2);
-      grown.set(this.#lines);
-      this.#lines = grown;
-    }
-    this.#lines[this.#count++] = item.line;
+    this.#lines.push(item.line);
     this.#chunk.add(item.record);
   }
 
@@ -253,7 +249,7 @@ export class BatchBuilder {
       headers: [...this.#headers].map(([text, { id }]) => ({ id, text })),
       chunk: { id: this.#chunkId, bytes: this.#chunk.finish() },
       eventRows: this.#eventRows.finish(),
-      lines: this.#lines.slice(0, this.#count),
+      lines: this.#lines.toArray(),
       observedAt: this.#observedAtText,
     };
   }

@@ -7,8 +7,7 @@
  * that some of them can be picked out (`pickCopyRows`) as with text rows.
  */
 import { parseIPv4, parseIPv6 } from '../../core/net/ip-address.ts';
-import type { BufferPool } from './copy-buffer.ts';
-import { ByteBuilder, type CopyRowBytes } from './copy-buffer.ts';
+import { ByteBuilder, Uint32List, type BufferPool, type CopyRowBytes } from './copy-buffer.ts';
 
 // "PGCOPY\n\377\r\n\0", then the flags (no OIDs) and the length of the header extension, both 0.
 const header = Uint8Array.of(
@@ -60,8 +59,7 @@ const lanes = new Uint32Array(4);
 /** Binary COPY rows made field by field; row i is `bytes[ends[i - 1] ?? 0, ends[i])`. */
 export class BinaryRowsBuilder {
   readonly #bytes: ByteBuilder;
-  #ends = new Uint32Array(1024);
-  #count = 0;
+  readonly #ends = new Uint32List();
   // The last timestamp text and its two 32-bit halves: a feed's rows often share their time.
   #lastTime = '';
   #lastHigh = 0;
@@ -78,12 +76,7 @@ export class BinaryRowsBuilder {
   }
 
   endRow(): void {
-    if (this.#count === this.#ends.length) {
-      const grown = new Uint32Array(this.#ends.length * 2);
-      grown.set(this.#ends);
-      this.#ends = grown;
-    }
-    this.#ends[this.#count++] = this.#bytes.length;
+    this.#ends.push(this.#bytes.length);
   }
 
   null(): void {
@@ -192,7 +185,7 @@ export class BinaryRowsBuilder {
 
   /** The rows in buffers of their own; the builder is done. */
   finish(): CopyRowBytes {
-    const rows = { bytes: this.#bytes.bytes(), ends: this.#ends.slice(0, this.#count) };
+    const rows = { bytes: this.#bytes.bytes(), ends: this.#ends.toArray() };
     this.#bytes.release();
     return rows;
   }

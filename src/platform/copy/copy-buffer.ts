@@ -117,6 +117,30 @@ export class ByteBuilder {
   }
 }
 
+/** Unsigned 32-bit numbers (row ends, line numbers) appended to an array that doubles as it fills. */
+export class Uint32List {
+  #values = new Uint32Array(1024);
+  #count = 0;
+
+  get length(): number {
+    return this.#count;
+  }
+
+  push(value: number): void {
+    if (this.#count === this.#values.length) {
+      const grown = new Uint32Array(this.#values.length * 2);
+      grown.set(this.#values);
+      this.#values = grown;
+    }
+    this.#values[this.#count++] = value;
+  }
+
+  /** The numbers pushed, in an array of their own. */
+  toArray(): Uint32Array {
+    return this.#values.slice(0, this.#count);
+  }
+}
+
 /** Rows of COPY text as bytes: row i is `bytes[ends[i - 1] ?? 0, ends[i])`. */
 export interface CopyRowBytes {
   bytes: Uint8Array;
@@ -126,8 +150,7 @@ export interface CopyRowBytes {
 /** `CopyRowBytes` made row by row. */
 export class CopyRowsBuilder {
   readonly #bytes: ByteBuilder;
-  #ends = new Uint32Array(1024);
-  #count = 0;
+  readonly #ends = new Uint32List();
 
   /** With a `pool`, the builder's buffer comes from it and goes back to it once finished. */
   constructor(pool?: BufferPool) {
@@ -137,17 +160,12 @@ export class CopyRowsBuilder {
   /** One row as `encodeCopyRow` makes it (ending with its line break). */
   add(row: string): void {
     this.#bytes.writeUtf8(row);
-    if (this.#count === this.#ends.length) {
-      const grown = new Uint32Array(this.#ends.length * 2);
-      grown.set(this.#ends);
-      this.#ends = grown;
-    }
-    this.#ends[this.#count++] = this.#bytes.length;
+    this.#ends.push(this.#bytes.length);
   }
 
   /** The rows in buffers of their own; the builder is done. */
   finish(): CopyRowBytes {
-    const rows = { bytes: this.#bytes.bytes(), ends: this.#ends.slice(0, this.#count) };
+    const rows = { bytes: this.#bytes.bytes(), ends: this.#ends.toArray() };
     this.#bytes.release();
     return rows;
   }
