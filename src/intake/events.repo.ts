@@ -78,8 +78,8 @@ export interface PreparedBatch {
   observedAt: string;
 }
 
-/** The distinct events of a batch. */
-export function batchSize(batch: PreparedBatch): number {
+/** How many distinct events a batch holds (rows, chunk lines). */
+export function distinctEvents(batch: PreparedBatch): number {
   return batch.eventRows.ends.length;
 }
 
@@ -313,7 +313,7 @@ async function copyAllAsNew(
     return undefined;
   }
   // Each event row is this report's sighting of the event: none was stored before, none sighted.
-  return finishBatch(session, reportId, batchSize(batch), batch.size);
+  return finishBatch(session, reportId, distinctEvents(batch), batch.size);
 }
 
 async function copyNewEvents(

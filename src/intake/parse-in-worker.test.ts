@@ -10,7 +10,7 @@ import { binaryRowFields, uuidHex } from '../../test/binary-rows.ts';
 import { buildZip } from '../../test/zip.ts';
 import { AppError } from '../core/index.ts';
 import { decodeChunk } from './event-records.ts';
-import { batchIds, batchSize } from './events.repo.ts';
+import { batchIds, distinctEvents } from './events.repo.ts';
 import { FeedParsers } from './feeds.ts';
 import { parseHere, type ParseJob, type ReadyBatch } from './parse-report.ts';
 import { parseInWorker } from './parse-in-worker.ts';
@@ -71,7 +71,7 @@ describe('parsing in a worker thread', () => {
     expect(comparable(there)).toEqual(comparable(here));
     expect(there[0]?.prepared.chunk.bytes).toBeInstanceOf(Uint8Array);
     // A batch is cut after the parser's own batch that fills it; a member of another feed starts a new one.
-    expect(here.map((b) => [b.feed, batchSize(b.prepared)])).toEqual([
+    expect(here.map((b) => [b.feed, distinctEvents(b.prepared)])).toEqual([
       ['jsonl', 4],
       ['jsonl', 1],
       ['intelmq', 2],
@@ -105,7 +105,7 @@ describe('parsing in a worker thread', () => {
     const count = async (inThreadBelowBytes: number): Promise<number> => {
       const strategy = parseInWorker({ feeds, inThreadBelowBytes, onWorker: () => started++ });
       const all = await collect(strategy(job(eventsFile), settings));
-      return all.reduce((n, b) => n + batchSize(b.prepared), 0);
+      return all.reduce((n, b) => n + distinctEvents(b.prepared), 0);
     };
     expect(await count(size + 1)).toBe(5);
     expect(started).toBe(0);
@@ -175,7 +175,7 @@ describe('parsing in a worker thread', () => {
     let started = 0;
     const strategy = parseInWorker({ feeds, workers: 4, segmentBytes: 1, onWorker: () => started++ });
     const all = await collect(strategy(job(eventsFile), settings));
-    expect(all.reduce((n, b) => n + batchSize(b.prepared), 0)).toBe(5);
+    expect(all.reduce((n, b) => n + distinctEvents(b.prepared), 0)).toBe(5);
     expect(started).toBe(1);
   });
 
@@ -193,7 +193,7 @@ describe('parsing in a worker thread', () => {
       settings,
     );
     for await (const batch of batches) {
-      expect(batchSize(batch.prepared)).toBeGreaterThan(0);
+      expect(distinctEvents(batch.prepared)).toBeGreaterThan(0);
       break;
     }
     // Leaving the loop ended the generator, which stopped the worker (it was waiting to send the next batch).
