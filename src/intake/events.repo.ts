@@ -161,21 +161,21 @@ export class BatchBuilder {
   readonly #eventRows = new BinaryRowsBuilder(eventRowBuffers);
   #size = 0;
 
-  readonly #observedAtText: string;
+  readonly #observedAt: string;
   /** The fields every row of the batch has: `first_report_id`, `first_seen_at` and `chunk_id`. */
-  readonly #reportId: Uint8Array;
-  readonly #observedAt: Uint8Array;
-  readonly #chunkField: Uint8Array;
+  readonly #reportIdField: Uint8Array;
+  readonly #observedAtField: Uint8Array;
+  readonly #chunkIdField: Uint8Array;
 
   constructor(reportId: string, observedAt: string) {
-    this.#observedAtText = observedAt;
-    this.#reportId = encodeBinaryField((row) => {
+    this.#observedAt = observedAt;
+    this.#reportIdField = encodeBinaryField((row) => {
       row.uuid(reportId);
     });
-    this.#observedAt = encodeBinaryField((row) => {
+    this.#observedAtField = encodeBinaryField((row) => {
       row.timestamptz(observedAt);
     });
-    this.#chunkField = encodeBinaryField((row) => {
+    this.#chunkIdField = encodeBinaryField((row) => {
       row.uuid(this.#chunkId);
     });
   }
@@ -208,13 +208,13 @@ export class BatchBuilder {
     row.uuid(item.id);
     if (header === undefined) row.null();
     else row.encoded(header.field);
-    row.encoded(this.#reportId);
-    row.encoded(this.#observedAt);
+    row.encoded(this.#reportIdField);
+    row.encoded(this.#observedAtField);
     row.timestamptz(item.timeSource);
     row.inet(item.sourceIp);
     row.text(item.classificationType);
     row.text(item.feedName);
-    row.encoded(this.#chunkField);
+    row.encoded(this.#chunkIdField);
     row.int4(this.#lines.length);
     row.int4(item.line);
     row.bool(true);
@@ -250,7 +250,7 @@ export class BatchBuilder {
       chunk: { id: this.#chunkId, bytes: this.#chunk.finish() },
       eventRows: this.#eventRows.finish(),
       lines: this.#lines.toArray(),
-      observedAt: this.#observedAtText,
+      observedAt: this.#observedAt,
     };
   }
 }

@@ -1,7 +1,7 @@
 /**
  * What the parse worker and the ingesting thread say to each other. A batch travels prepared for the store
- * (`PreparedBatch`): the event ids, the compressed chunk and the rows as COPY text, whose bytes are moved,
- * not copied.
+ * (`PreparedBatch`): the compressed chunk, the events' rows in COPY's binary form and their lines, whose
+ * bytes are moved, not copied.
  */
 import type { FeedSettings } from './feeds.ts';
 import type { ParseJob, ReadyBatch } from './parse-report.ts';

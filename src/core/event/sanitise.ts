@@ -6,6 +6,7 @@ import {
   parseIPv4,
   parseIPv6 as parseIPv6Lanes,
 } from '../net/ip-address.ts';
+import { daysFromCivil, daysInMonth } from '../calendar.ts';
 import { fieldSpec } from './fields.ts';
 import { normaliseClassificationTaxonomy, normaliseClassificationType } from './taxonomy.ts';
 import { parseTlp } from './tlp.ts';
@@ -547,25 +548,7 @@ function twoDigits(s: string, i: number): number {
   return a < 0 || b < 0 ? -1 : a * 10 + b;
 }
 
-function isLeapYear(year: number): boolean {
-  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return isLeapYear(year) ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date and back (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms").
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yearOfEra = y - era * 400;
-  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
-  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-  return era * 146097 + dayOfEra - 719468;
-}
-
+// A UTC time in the stored form from days since 1970-01-01: the inverse of `daysFromCivil` (H. Hinnant).
 function formatUtc(days: number, secondOfDay: number, micro: number): string | undefined {
   const z = days + 719468;
   const era = Math.floor(z / 146097);

@@ -6,6 +6,7 @@
  * from text). Rows are written without the format's header and trailer (`binaryCopyParts` adds them), so
  * that some of them can be picked out (`pickCopyRows`) as with text rows.
  */
+import { daysFromCivil, daysInMonth } from '../../core/index.ts';
 import { parseIPv4, parseIPv6 } from '../../core/net/ip-address.ts';
 import { ByteBuilder, Uint32List, type BufferPool, type CopyRowBytes } from './copy-buffer.ts';
 
@@ -283,19 +284,4 @@ function digits(text: string, at: number, count: number): number {
 
 function notATime(text: string): TypeError {
   return new TypeError(`${JSON.stringify(text)} is not a time in the stored form`);
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
-/** Days from 1970-01-01 to the given day of the proleptic Gregorian calendar. */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yearOfEra = y - era * 400;
-  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-  return era * 146_097 + dayOfEra - 719_468;
 }
