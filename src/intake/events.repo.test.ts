@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backend, createTestStore } from '../../test/db.ts';
-import { eventId, type Event } from '../core/index.ts';
+import { canonicalBody, eventId, idDigestOfCanonical, type Event } from '../core/index.ts';
 import type { SqlSession, Store } from '../platform/db/index.ts';
 import { sql } from 'kysely';
 import { createEmptyStore } from '../../test/empty-store.ts';
@@ -10,10 +10,11 @@ import { migrate, readMigrations } from '../platform/db/index.ts';
 import {
   batchIds,
   eventToStore,
+  hashedEventToStore,
   prepareBatch,
   storeEventBatch,
   storeEventBatchThroughStaging,
-  type EventToStore,
+  type EventWithId,
 } from './events.repo.ts';
 import { storedEvents } from '../../test/events.ts';
 import { exportEvents } from './export-events.ts';
@@ -29,7 +30,7 @@ afterEach(async () => {
 
 const observedAt = '2026-11-23T10:00:00+00:00';
 
-function item(ip: string, line: number, raw = `line ${line}`, rawHeader?: string): EventToStore {
+function item(ip: string, line: number, raw = `line ${line}`, rawHeader?: string): EventWithId {
   const event: Event = {
     'feed.name': 'Test',
     'source.ip': ip,
@@ -126,6 +127,43 @@ describe('a prepared batch', () => {
     expect([...batch.lines]).toEqual([2, 3]);
     expect(batch.observedAt).toBe(observedAt);
     expect(Array.from(batch.eventRows.ends)).toHaveLength(2);
+  });
+});
+
+describe('a prepared batch of events given by the digests of their ids', () => {
+  it('holds the rows the same events given by their ids make, and finds repeats by digest', () => {
+    const reportId = '0193a8e2-7b3c-7d00-8000-000000000001';
+    const header = '"timestamp","ip"';
+    const byId = ['192.0.2.1', '192.0.2.2', '192.0.2.1', '2001:db8::1'].map((ip, at) =>
+      item(ip, at + 2, `line ${at + 2}`, header),
+    );
+    const byDigest = byId.map((given) => {
+      const event: Event = {
+        'feed.name': 'Test',
+        'source.ip': given.sourceIp ?? '',
+        'classification.type': 'vulnerable-system',
+        'time.source': '2026-11-22T08:00:00+00:00',
+      };
+      return hashedEventToStore(
+        idDigestOfCanonical(canonicalBody(event).text),
+        event,
+        header,
+        given.line,
+        given.record,
+      );
+    });
+    const fromIds = prepareBatch(reportId, observedAt, byId);
+    const fromDigests = prepareBatch(reportId, observedAt, byDigest);
+    expect(fromDigests.size).toBe(4);
+    expect(batchIds(fromDigests)).toEqual([byId[0]?.id, byId[1]?.id, byId[3]?.id]);
+    // The rows differ only in their chunk's id, which each batch makes its own.
+    const chunkColumn = 8;
+    const withoutChunk = (rows: (string | null)[][]): (string | null)[][] =>
+      rows.map((row) => row.filter((_, column) => column !== chunkColumn));
+    expect(withoutChunk(binaryRowFields(fromDigests.eventRows))).toEqual(
+      withoutChunk(binaryRowFields(fromIds.eventRows)),
+    );
+    expect([...fromDigests.lines]).toEqual([2, 3, 5]);
   });
 });
 

@@ -12,9 +12,16 @@ import {
 import type { SqlSession, Store } from '../platform/db/index.ts';
 import { ChunkWriter, recordLine, type RecordLine } from './event-records.ts';
 
-/** An event ready to store: its content-hash id, its record line, the columns SQL selects on, its line. */
-export interface EventToStore {
-  id: string;
+/**
+ * An event ready to store: its content-hash id, as text (`eventId`) or as the digest it is made of
+ * (`idDigestOfCanonical`, which spares making the text where only the stored bytes are needed), its record
+ * line, the columns SQL selects on, its line.
+ */
+export type EventToStore = EventWithId | EventWithDigest;
+export type EventWithId = EventColumns & { id: string; digest?: undefined };
+export type EventWithDigest = EventColumns & { digest: string; id?: undefined };
+
+interface EventColumns {
   /** The event's line in its chunk (`recordLine`): the IDF record and the raw text. */
   record: RecordLine;
   /** A CSV file's header line, stored once (`raw_headers`) rather than in every event's raw text. */
@@ -37,9 +44,29 @@ export function eventToStore(
   rawHeader: string | undefined,
   line: number,
   record: RecordLine = recordLine(event, raw),
-): EventToStore {
+): EventWithId {
   return {
     id,
+    record,
+    rawHeader,
+    timeSource: stringOrNull(event['time.source']),
+    sourceIp: stringOrNull(event['source.ip']),
+    classificationType: stringOrNull(event['classification.type']),
+    feedName: stringOrNull(event['feed.name']),
+    line,
+  };
+}
+
+/** `eventToStore` for an id given as its digest (`idDigestOfCanonical`), with its record line made. */
+export function hashedEventToStore(
+  digest: string,
+  event: Event,
+  rawHeader: string | undefined,
+  line: number,
+  record: RecordLine,
+): EventWithDigest {
+  return {
+    digest,
     record,
     rawHeader,
     timeSource: stringOrNull(event['time.source']),
@@ -187,7 +214,13 @@ export class BatchBuilder {
 
   add(item: EventToStore): void {
     this.#size++;
-    if (this.#repeats(item.id)) return;
+    const { digest } = item;
+    if (
+      digest === undefined
+        ? this.#repeats(textKey(item.id), item.id)
+        : this.#repeats(digestKey(digest), digest)
+    )
+      return;
     let header: { id: string; field: Uint8Array } | undefined;
     if (item.rawHeader !== undefined) {
       header = this.#headers.get(item.rawHeader);
@@ -205,15 +238,16 @@ export class BatchBuilder {
     // The fields of `eventColumns`, in that order, with what is the same in every row encoded once.
     const row = this.#eventRows;
     row.beginRow(eventColumns.length);
-    row.uuid(item.id);
+    if (digest === undefined) row.uuid(item.id);
+    else row.uuidV8(digest);
     if (header === undefined) row.null();
     else row.encoded(header.field);
     row.encoded(this.#reportIdField);
     row.encoded(this.#observedAtField);
     row.timestamptz(item.timeSource);
     row.inet(item.sourceIp);
-    row.text(item.classificationType);
-    row.text(item.feedName);
+    row.repeatedText(0, item.classificationType);
+    row.repeatedText(1, item.feedName);
     row.encoded(this.#chunkIdField);
     row.int4(this.#lines.length);
     row.int4(item.line);
@@ -224,15 +258,11 @@ export class BatchBuilder {
   }
 
   /**
-   * Whether the batch has the id already; if not, it has it now. A small integer key is found faster than
-   * the 36-character text, whose hash a Set would compute first.
+   * Whether the batch has the id (as text or as digest, by its `key`) already; if not, it has it now. A small
+   * integer key is found faster than the id itself, whose hash a Set would compute first. An id given both
+   * ways in one batch is not seen as a repeat here (no caller mixes them): the primary key finds it.
    */
-  #repeats(id: string): boolean {
-    let key = 0;
-    for (let at = 0; at < 7; at++) {
-      const c = id.charCodeAt(at);
-      key = (key << 4) | (c <= 57 ? c - 48 : (c | 32) - 87);
-    }
+  #repeats(key: number, id: string): boolean {
     const first = this.#seen.get(key);
     if (first === undefined) {
       this.#seen.set(key, id);
@@ -253,6 +283,26 @@ export class BatchBuilder {
       observedAt: this.#observedAt,
     };
   }
+}
+
+/** An id's first 28 bits, from its text. */
+function textKey(id: string): number {
+  let key = 0;
+  for (let at = 0; at < 7; at++) {
+    const c = id.charCodeAt(at);
+    key = (key << 4) | (c <= 57 ? c - 48 : (c | 32) - 87);
+  }
+  return key;
+}
+
+/** An id's first 28 bits, from its digest (`textKey` of the same id). */
+function digestKey(digest: string): number {
+  return (
+    (digest.charCodeAt(0) << 20) |
+    (digest.charCodeAt(1) << 12) |
+    (digest.charCodeAt(2) << 4) |
+    (digest.charCodeAt(3) >> 4)
+  );
 }
 
 /**

@@ -3,9 +3,9 @@
  * record line) and rejects. The same code runs in the ingesting thread or in a worker thread
  * (`parse-worker.ts`), which then parses the next batch while this one is stored.
  */
-import { AppError, canonicalBody, idOfCanonical, type Event } from '../core/index.ts';
+import { AppError, canonicalBody, idDigestOfCanonical, type Event } from '../core/index.ts';
 import { recordLineOf } from './event-records.ts';
-import { BatchBuilder, eventToStore, type PreparedBatch } from './events.repo.ts';
+import { BatchBuilder, hashedEventToStore, type PreparedBatch } from './events.repo.ts';
 import { detectFeed, type FeedKind, type FeedParsers } from './feeds.ts';
 import { readInputEntries, type InputContainer, type InputEntry } from './input.ts';
 import { readSegment, segmentInput, type Segment, type SegmentPlan, type SegmentRange } from './segments.ts';
@@ -152,17 +152,16 @@ export async function* parseReport(
           // IP data never turns a known fact into a new event. The record is made from the id's text.
           const { event } = item;
           const body = canonicalBody(event);
-          const id = idOfCanonical(body.text);
+          const digest = idDigestOfCanonical(body.text);
           const added = enrich?.(event);
           // A CSV header is stored once, not in every event.
           const headed = item.rawHeader !== undefined && item.rawRecord !== undefined;
           const raw = headed ? item.rawRecord : item.raw;
-          // Enrichment adds none of the columns `eventToStore` reads from the event.
+          // Enrichment adds none of the columns `hashedEventToStore` reads from the event.
           current.events.add(
-            eventToStore(
-              id,
+            hashedEventToStore(
+              digest,
               event,
-              raw,
               headed ? item.rawHeader : undefined,
               item.line,
               recordLineOf(event, body, added, raw),

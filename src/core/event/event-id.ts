@@ -120,6 +120,15 @@ function membersOf(event: Event, sorted: readonly string[]): CanonicalBody {
   return { text: `{${members}}`, complete };
 }
 
+/**
+ * The SHA-256 digest of an event's canonical text, as a one-byte string (character i is byte i): what its
+ * id is made of (`idOfCanonical`), for a writer of binary ids (`BinaryRowsBuilder.uuidV8`) that needs no
+ * text.
+ */
+export function idDigestOfCanonical(text: string): string {
+  return hash('sha256', text, 'binary');
+}
+
 /** The id of an event from its canonical text (`canonicalBody`). */
 export function idOfCanonical(text: string): string {
   const hex = hash('sha256', text, 'hex');

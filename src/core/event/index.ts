@@ -17,6 +17,13 @@ export {
   taxonomyOfType,
 } from './taxonomy.ts';
 export { isWiderThan, narrowestTlp, parseTlp, tlpLabel, tlpLevels, toIntelmqTlp, type Tlp } from './tlp.ts';
-export { canonicalBody, canonicalMember, eventId, idOfCanonical, type CanonicalBody } from './event-id.ts';
+export {
+  canonicalBody,
+  canonicalMember,
+  eventId,
+  idDigestOfCanonical,
+  idOfCanonical,
+  type CanonicalBody,
+} from './event-id.ts';
 export { buildEvent, completeClassification, type BuildEventResult } from './build.ts';
 export { findingOf } from './finding.ts';

@@ -48,12 +48,26 @@ const row = fc.record({
   label: fc.option(text, { nil: null }),
   n: fc.integer(),
   flag: fc.boolean(),
+  // A hash as `uuidV8` takes it, and a value most rows share, as `repeatedText` takes it.
+  digest: fc
+    .uint8Array({ minLength: 16, maxLength: 32 })
+    .map((bytes) => Buffer.from(bytes).toString('latin1')),
+  shared: fc.constantFrom('vulnerable-system', 'infected-system', 'ä', null),
   keep: fc.boolean(),
 });
 
 type Row = typeof row extends fc.Arbitrary<infer T> ? T : never;
 
-const columns = ['k', 'id', 'at', 'ip', 'label', 'n', 'flag', 'constant'];
+const columns = ['k', 'id', 'at', 'ip', 'label', 'n', 'flag', 'constant', 'id8', 'shared'];
+
+/** The UUID `uuidV8` makes of a hash, worked out on its hex text. */
+function uuidV8Text(digest: string): string {
+  const hex = [...Buffer.from(digest.slice(0, 16), 'latin1')].map((byte, at) =>
+    (at === 6 ? (byte & 0x0f) | 0x80 : at === 8 ? (byte & 0x3f) | 0x80 : byte).toString(16).padStart(2, '0'),
+  );
+  const text = hex.join('');
+  return `${text.slice(0, 8)}-${text.slice(8, 12)}-${text.slice(12, 16)}-${text.slice(16, 20)}-${text.slice(20)}`;
+}
 const constant = encodeBinaryField((builder) => {
   builder.text('same in every row');
 });
@@ -70,6 +84,8 @@ function binaryRows(rows: readonly Row[]): BinaryRowsBuilder {
     builder.int4(r.n);
     builder.bool(r.flag);
     builder.encoded(constant);
+    builder.uuidV8(r.digest);
+    builder.repeatedText(0, r.shared);
     builder.endRow();
   });
   return builder;
@@ -82,7 +98,8 @@ describe(`binary COPY rows (${backend})`, () => {
     for (const table of ['binary_rows', 'text_rows'])
       await store.withSession((session) =>
         session.exec(
-          `create table ${table} (k int4, id uuid, at timestamptz, ip inet, label text, n int4, flag bool, constant text)`,
+          `create table ${table} (k int4, id uuid, at timestamptz, ip inet, label text, n int4, flag bool,
+             constant text, id8 uuid, shared text)`,
         ),
       );
   });
@@ -100,7 +117,7 @@ describe(`binary COPY rows (${backend})`, () => {
           expect(await session.copyBinary('binary_rows', columns, picked)).toBe(kept.length);
           await session.query(
             `insert into text_rows select * from unnest($1::int4[], $2::uuid[], $3::timestamptz[], $4::inet[],
-               $5::text[], $6::int4[], $7::bool[], $8::text[])`,
+               $5::text[], $6::int4[], $7::bool[], $8::text[], $9::uuid[], $10::text[])`,
             [
               kept.map((r) => r.k),
               kept.map((r) => r.id),
@@ -110,6 +127,8 @@ describe(`binary COPY rows (${backend})`, () => {
               kept.map((r) => r.n),
               kept.map((r) => r.flag),
               kept.map(() => 'same in every row'),
+              kept.map((r) => uuidV8Text(r.digest)),
+              kept.map((r) => r.shared),
             ],
           );
           const differing = await session.query<{ k: number }>(
@@ -125,7 +144,9 @@ describe(`binary COPY rows (${backend})`, () => {
 
   it('refuse a value that is not in the form its type is written from', () => {
     const builder = new BinaryRowsBuilder();
-    const refused: ['uuid' | 'timestamptz' | 'inet', string, RegExp][] = [
+    const refused: ['uuid' | 'uuidV8' | 'timestamptz' | 'inet', string, RegExp][] = [
+      ['uuidV8', 'fifteen bytes..', /too short for a UUID/],
+      ['uuidV8', '\u0100'.repeat(16), /one byte a character/],
       ['uuid', '0190b6a0-0000-7000-8000-00000000000', /not a UUID/],
       ['uuid', '0190b6a0x0000-7000-8000-000000000000', /not a UUID/],
       ['uuid', '0190b6a0-0000-7000-8000-00000000000g', /not a UUID/],

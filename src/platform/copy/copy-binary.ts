@@ -65,6 +65,8 @@ export class BinaryRowsBuilder {
   #lastTime = '';
   #lastHigh = 0;
   #lastLow = 0;
+  // For `repeatedText`: each column's last value and its field's bytes.
+  readonly #lastTexts: ({ value: string; field: Uint8Array } | undefined)[] = [];
 
   /** With a `pool`, the builder's buffer comes from it and goes back to it once finished. */
   constructor(pool?: BufferPool) {
@@ -101,6 +103,25 @@ export class BinaryRowsBuilder {
     bytes.setInt32(at, bytes.length - at - 4);
   }
 
+  /**
+   * `text` for a column whose value most rows share (a feed's name, its classification): the field's bytes
+   * are kept per column and copied while the value stays the same, rather than encoded again.
+   */
+  repeatedText(column: number, value: string | null): void {
+    if (value === null) {
+      this.null();
+      return;
+    }
+    const last = this.#lastTexts[column];
+    if (last !== undefined && last.value === value) {
+      this.#bytes.writeBytes(last.field);
+      return;
+    }
+    const at = this.#bytes.length;
+    this.text(value);
+    this.#lastTexts[column] = { value, field: this.#bytes.copyOf(at) };
+  }
+
   int4(value: number): void {
     if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7fffffff)
       throw new RangeError(`${value} is not a 32-bit integer`);
@@ -129,6 +150,21 @@ export class BinaryRowsBuilder {
       const low = hexValue[value.charCodeAt(at + 1)] ?? -1;
       if (high < 0 || low < 0) throw bad();
       bytes.writeByte((high << 4) | low);
+    }
+  }
+
+  /**
+   * A name-based UUID of version 8 (RFC 9562 §5.8, §6.5) from a hash given as a one-byte string (character i
+   * is byte i, 16 of them at least): its first 16 bytes with the version (8) and variant (10xx) bits set.
+   */
+  uuidV8(digest: string): void {
+    if (digest.length < 16) throw new TypeError(`a hash of ${digest.length} bytes is too short for a UUID`);
+    const bytes = this.#bytes;
+    bytes.writeInt32(16);
+    for (let at = 0; at < 16; at++) {
+      const byte = digest.charCodeAt(at);
+      if (byte > 0xff) throw new TypeError('a hash for a UUID is given one byte a character');
+      bytes.writeByte(at === 6 ? 0x80 | (byte & 0x0f) : at === 8 ? 0x80 | (byte & 0x3f) : byte);
     }
   }
 
