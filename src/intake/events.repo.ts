@@ -11,6 +11,7 @@ import {
 } from '../platform/copy/index.ts';
 import type { SqlSession, Store } from '../platform/db/index.ts';
 import { ChunkWriter, recordLine, type RecordLine } from './event-records.ts';
+import { IdSet } from './id-set.ts';
 
 /**
  * An event ready to store: its content-hash id, as text (`eventId`) or as the digest it is made of
@@ -178,9 +179,11 @@ const eventRowBuffers = new BufferPool();
 export class BatchBuilder {
   readonly #chunkId = timeOrderedUuid();
   readonly #chunk = new ChunkWriter();
-  /** The batch's ids by their first 28 bits, and the rest of those that share their first 28 bits. */
-  readonly #seen = new Map<number, string>();
-  readonly #seenToo = new Set<string>();
+  /**
+   * The batch's ids (as text or as digest), keyed by their first 28 bits. An id given both ways in one batch
+   * is not seen as a repeat here (no caller mixes them): the primary key finds it.
+   */
+  readonly #seen = new IdSet();
   /** The line of each distinct event: event i is row i and chunk line i. */
   readonly #lines = new Uint32List();
   /** Each header's id and its `raw_header` field. */
@@ -217,8 +220,8 @@ export class BatchBuilder {
     const { digest } = item;
     if (
       digest === undefined
-        ? this.#repeats(textKey(item.id), item.id)
-        : this.#repeats(digestKey(digest), digest)
+        ? this.#seen.seenBefore(textKey(item.id), item.id)
+        : this.#seen.seenBefore(digestKey(digest), digest)
     )
       return;
     let header: { id: string; field: Uint8Array } | undefined;
@@ -257,23 +260,8 @@ export class BatchBuilder {
     this.#chunk.add(item.record);
   }
 
-  /**
-   * Whether the batch has the id (as text or as digest, by its `key`) already; if not, it has it now. A small
-   * integer key is found faster than the id itself, whose hash a Set would compute first. An id given both
-   * ways in one batch is not seen as a repeat here (no caller mixes them): the primary key finds it.
-   */
-  #repeats(key: number, id: string): boolean {
-    const first = this.#seen.get(key);
-    if (first === undefined) {
-      this.#seen.set(key, id);
-      return false;
-    }
-    if (first === id || this.#seenToo.has(id)) return true;
-    this.#seenToo.add(id);
-    return false;
-  }
-
   finish(): PreparedBatch {
+    this.#seen.release();
     return {
       size: this.#size,
       headers: [...this.#headers].map(([text, { id }]) => ({ id, text })),

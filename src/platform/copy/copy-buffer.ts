@@ -28,10 +28,10 @@ export class BufferPool {
 
 const released = Buffer.alloc(0);
 
-/** Text written as UTF-8, and bytes, into one buffer that doubles as it fills. */
 // Up to this many bytes, `writeBytes` copies byte by byte.
 const smallCopy = 32;
 
+/** Text written as UTF-8, and bytes, into one buffer that doubles as it fills. */
 export class ByteBuilder {
   #buffer: Buffer;
   #length = 0;
