@@ -46,16 +46,7 @@ export function eventToStore(
   line: number,
   record: RecordLine = recordLine(event, raw),
 ): EventWithId {
-  return {
-    id,
-    record,
-    rawHeader,
-    timeSource: stringOrNull(event['time.source']),
-    sourceIp: stringOrNull(event['source.ip']),
-    classificationType: stringOrNull(event['classification.type']),
-    feedName: stringOrNull(event['feed.name']),
-    line,
-  };
+  return toStore(id, undefined, event, rawHeader, line, record) as EventWithId;
 }
 
 /** `eventToStore` for an id given as its digest (`idDigestOfCanonical`), with its record line made. */
@@ -66,7 +57,20 @@ export function hashedEventToStore(
   line: number,
   record: RecordLine,
 ): EventWithDigest {
+  return toStore(undefined, digest, event, rawHeader, line, record) as EventWithDigest;
+}
+
+// One object literal for both kinds, so that every item has the same shape.
+function toStore(
+  id: string | undefined,
+  digest: string | undefined,
+  event: Event,
+  rawHeader: string | undefined,
+  line: number,
+  record: RecordLine,
+): EventToStore {
   return {
+    id,
     digest,
     record,
     rawHeader,
@@ -75,7 +79,7 @@ export function hashedEventToStore(
     classificationType: stringOrNull(event['classification.type']),
     feedName: stringOrNull(event['feed.name']),
     line,
-  };
+  } as EventToStore;
 }
 
 export interface StoredBatch {
