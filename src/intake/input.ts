@@ -25,11 +25,12 @@ const defaultMaxUncompressedBytes = 8 * 1024 ** 3;
 /*
  * Bytes read at a time. Each piece becomes a string; V8 keeps a string under 128 kB in its young generation,
  * whose pages it reuses, and gives a larger one pages of its own, which the kernel must fault in and later
- * unmap. 1,000,000 `scan_http` rows, pairs of runs taken together: parsed and prepared in one thread, 64 KiB
- * pieces took 80,000-85,000 page faults and 12.0-13.2 CPU-seconds, 256 KiB pieces 189,000-192,000 and
- * 15.7-19.3; stored on PostgreSQL with one parse worker, 64,473-76,668 rows/s against 50,197-63,341. The
- * segments several workers parse (`segments.ts`) are read whole instead: in their 8 MB young generations
- * pieces of this size outlive scavenges, and two workers storing the same file spent half again as much CPU.
+ * unmap. 1,000,000 `scan_http` rows, pairs of runs taken together (2026-12-07): parsed and prepared in one
+ * thread, 64 KiB pieces took 80,000-85,000 page faults and 12.0-13.2 CPU-seconds, 256 KiB pieces
+ * 189,000-192,000 and 15.7-19.3; stored on PostgreSQL with one parse worker, 64,473-76,668 rows/s against
+ * 50,197-63,341. On another machine (2026-12-03) the speed had been the same within 1 %. The segments
+ * several workers parse (`segments.ts`) are read whole instead: in their 8 MB young generations pieces of
+ * this size outlive scavenges, and two workers storing the same file spent half again as much CPU.
  */
 export const readPieceBytes = 64 * 1024;
 
